@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class VotesConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'votes'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "votes"

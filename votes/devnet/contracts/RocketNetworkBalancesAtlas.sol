@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-3.0-only
+pragma solidity ^0.8.20;
+
+import "./RocketBase.sol";
+
+/// RocketNetworkBalances as of v1.2 (Atlas): four-argument submissions, late votes revert.
+contract RocketNetworkBalancesAtlas is RocketBase {
+    event BalancesSubmitted(address indexed from, uint256 block, uint256 totalEth, uint256 stakingEth, uint256 rethSupply, uint256 time);
+    event BalancesUpdated(uint256 block, uint256 totalEth, uint256 stakingEth, uint256 rethSupply, uint256 time);
+
+    constructor(RocketStorage _rocketStorage) RocketBase(_rocketStorage) {
+        version = 2;
+    }
+
+    function getBalancesBlock() public view returns (uint256) { return getUint(keccak256("network.balances.updated.block")); }
+    function getTotalETHBalance() external view returns (uint256) { return getUint(keccak256("network.balance.total")); }
+    function getStakingETHBalance() external view returns (uint256) { return getUint(keccak256("network.balance.staking")); }
+    function getTotalRETHSupply() external view returns (uint256) { return getUint(keccak256("network.balance.reth.supply")); }
+
+    function submitBalances(uint256 _block, uint256 _totalEth, uint256 _stakingEth, uint256 _rethSupply)
+        external onlyLatestContract("rocketNetworkBalances", address(this)) onlyTrustedNode(msg.sender)
+    {
+        require(_block < block.number, "Balances can not be submitted for a future block");
+        require(_block > getBalancesBlock(), "Network balances for an equal or higher block are set");
+        require(_stakingEth <= _totalEth, "Invalid network balances");
+        bytes32 nodeSubmissionKey = keccak256(abi.encodePacked("network.balances.submitted.node", msg.sender, _block, _totalEth, _stakingEth, _rethSupply));
+        bytes32 submissionCountKey = keccak256(abi.encodePacked("network.balances.submitted.count", _block, _totalEth, _stakingEth, _rethSupply));
+        require(!getBool(nodeSubmissionKey), "Duplicate submission from node");
+        setBool(nodeSubmissionKey, true);
+        uint256 submissionCount = getUint(submissionCountKey) + 1;
+        setUint(submissionCountKey, submissionCount);
+        emit BalancesSubmitted(msg.sender, _block, _totalEth, _stakingEth, _rethSupply, block.timestamp);
+        if (reachedConsensus(submissionCount)) {
+            updateBalances(_block, _totalEth, _stakingEth, _rethSupply);
+        }
+    }
+
+    function executeUpdateBalances(uint256 _block, uint256 _totalEth, uint256 _stakingEth, uint256 _rethSupply)
+        external onlyLatestContract("rocketNetworkBalances", address(this))
+    {
+        require(_block > getBalancesBlock(), "Network balances for an equal or higher block are set");
+        bytes32 submissionCountKey = keccak256(abi.encodePacked("network.balances.submitted.count", _block, _totalEth, _stakingEth, _rethSupply));
+        require(reachedConsensus(getUint(submissionCountKey)), "Consensus has not been reached");
+        updateBalances(_block, _totalEth, _stakingEth, _rethSupply);
+    }
+
+    function updateBalances(uint256 _block, uint256 _totalEth, uint256 _stakingEth, uint256 _rethSupply) private {
+        setUint(keccak256("network.balances.updated.block"), _block);
+        setUint(keccak256("network.balance.total"), _totalEth);
+        setUint(keccak256("network.balance.staking"), _stakingEth);
+        setUint(keccak256("network.balance.reth.supply"), _rethSupply);
+        emit BalancesUpdated(_block, _totalEth, _stakingEth, _rethSupply, block.timestamp);
+    }
+}

@@ -1,0 +1,46 @@
+"""Open a devnet for a command: a fresh anvil with the contracts deployed, or an existing node.
+
+Shared by `devnet`, `simulate` and `demo` so that each finds the deployment the same way.
+"""
+
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from web3 import Web3
+
+from votes.devnet.anvil import Anvil
+from votes.devnet.chain import DevnetChain
+from votes.devnet.deploy import Deployment, deploy
+
+GENESIS_TIMESTAMP = 1_767_225_600  # 2026-01-01 00:00 UTC: a fixed start keeps runs identical
+
+
+def connect(url: str) -> Web3:
+    return Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 30}))
+
+
+def existing_deployment(w3: Web3, path: Path) -> Deployment | None:
+    """The deployment recorded in `path`, if the node at hand really has it."""
+    if not path.exists():
+        return None
+    deployment = Deployment.load(path)
+    code = w3.eth.get_code(Web3.to_checksum_address(deployment.rocket_storage))
+    return deployment if len(code) > 0 else None
+
+
+@contextmanager
+def open_devnet(rpc_url: str | None = None, reward_interval_days: int = 7):
+    """Yield (chain, deployment); starts and finally stops anvil when no rpc_url is given."""
+    anvil = None if rpc_url else Anvil(genesis_timestamp=GENESIS_TIMESTAMP)
+    try:
+        url = rpc_url or anvil.url
+        chain = DevnetChain(connect(url))
+        deployment = existing_deployment(chain.w3, settings.TOWERWATCH_DEVNET_FILE)
+        if deployment is None or deployment.rpc_url != url:
+            deployment = deploy(chain, url, reward_interval_days * 86400)
+        deployment.save(settings.TOWERWATCH_DEVNET_FILE)
+        yield chain, deployment
+    finally:
+        if anvil is not None:
+            anvil.stop()

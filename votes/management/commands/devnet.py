@@ -1,0 +1,29 @@
+"""python manage.py devnet: start anvil, deploy the oDAO contracts, print where, and wait."""
+
+import signal
+import threading
+
+from django.core.management.base import BaseCommand
+
+from votes.devnet.session import open_devnet
+
+
+class Command(BaseCommand):
+    help = "Start a local anvil devnet with the oDAO contracts deployed; runs until interrupted."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--reward-interval-days", type=int, default=7)
+
+    def handle(self, *args, **options):
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        with open_devnet(reward_interval_days=options["reward_interval_days"]) as (chain, dep):
+            chain.release()
+            self.stdout.write(f"RPC URL: {dep.rpc_url}")
+            self.stdout.write(f"RocketStorage: {dep.rocket_storage}")
+            self.stdout.write("Devnet running; Ctrl-C to stop.")
+            self.stdout.flush()
+            try:
+                stop.wait()
+            except KeyboardInterrupt:
+                pass
