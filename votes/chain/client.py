@@ -1,0 +1,143 @@
+"""JSON-RPC to an Ethereum node: retries with backoff, 429 handling, batches, adaptive log ranges.
+
+This is the only module that talks to the node for the indexer; it knows nothing of storage.
+Errors come out as RpcError with what was asked and what went wrong, because "the node is
+unreachable" and "the node refused this range" need different reactions.
+"""
+
+import itertools
+import logging
+import time
+from collections.abc import Callable
+
+import requests
+
+log = logging.getLogger(__name__)
+RETRYABLE_HTTP = {429, 500, 502, 503, 504}
+
+
+class RpcError(Exception):
+    """A request that failed for good (after retries), or that the node refused."""
+
+    def __init__(self, message: str, *, code: int | None = None, retryable: bool = False):
+        super().__init__(message)
+        self.code = code
+        self.retryable = retryable
+
+
+class ChainClient:
+    def __init__(self, url: str, *, timeout: float = 30.0, max_attempts: int = 6,
+                 backoff: float = 0.25, max_backoff: float = 8.0,
+                 sleep: Callable[[float], None] = time.sleep):  # fmt: skip
+        self.url = url
+        self.timeout = timeout
+        self.max_attempts = max_attempts
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.sleep = sleep
+        self.session = requests.Session()
+        self.ids = itertools.count(1)
+        self.retries = 0
+
+    def _post(self, body) -> object:
+        """POST with retries on transport errors, timeouts, 429 and 5xx; honours Retry-After."""
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                response = self.session.post(self.url, json=body, timeout=self.timeout)
+            except requests.RequestException as error:
+                failure, wait = f"{type(error).__name__}: {error}", None
+            else:
+                if response.status_code == 200:
+                    return response.json()
+                failure = f"HTTP {response.status_code}"
+                if response.status_code not in RETRYABLE_HTTP:
+                    raise RpcError(f"{self.url} answered {failure}", code=response.status_code)
+                wait = _retry_after(response)
+            if attempt == self.max_attempts:
+                break
+            delay = wait if wait is not None else min(self.max_backoff, self.backoff * 2**attempt)
+            self.retries += 1
+            log.warning("RPC %s failed (%s); retry %d in %.2f s", self.url, failure, attempt, delay)
+            self.sleep(delay)
+        raise RpcError(f"{self.url} unreachable after {self.max_attempts} attempts: {failure}",
+                       retryable=True)  # fmt: skip
+
+    def call(self, method: str, params: list):
+        reply = self._post({"jsonrpc": "2.0", "id": next(self.ids), "method": method,
+                            "params": params})  # fmt: skip
+        return _result(method, reply)
+
+    def batch(self, method: str, params_list: list[list], chunk: int = 100) -> list:
+        """The same method for many parameter lists, in JSON-RPC batches of `chunk`."""
+        results = []
+        for start in range(0, len(params_list), chunk):
+            part = params_list[start : start + chunk]
+            ids = [next(self.ids) for _ in part]
+            body = [{"jsonrpc": "2.0", "id": i, "method": method, "params": p}
+                    for i, p in zip(ids, part, strict=True)]  # fmt: skip
+            replies = self._post(body)
+            if not isinstance(replies, list):
+                raise RpcError(f"batch {method}: node did not answer with a batch: {replies!r:.200}")
+            by_id = {reply.get("id"): reply for reply in replies}
+            results += [_result(method, by_id.get(i, {"error": {"message": "missing"}})) for i in ids]
+        return results
+
+    def block_number(self) -> int:
+        return int(self.call("eth_blockNumber", []), 16)
+
+    def get_block(self, number: int) -> dict:
+        block = self.call("eth_getBlockByNumber", [hex(number), False])
+        if block is None:
+            raise RpcError(f"block {number} not found")
+        return block
+
+    def get_logs(self, from_block: int, to_block: int, addresses: list[str] | None,
+                 topics: list) -> list[dict]:  # fmt: skip
+        query = {"fromBlock": hex(from_block), "toBlock": hex(to_block), "topics": topics}
+        if addresses is not None:
+            query["address"] = addresses
+        return self.call("eth_getLogs", [query])
+
+
+class LogRangeWalker:
+    """eth_getLogs over a long span in ranges that shrink when the node refuses one and grow
+    back after successes; a one-block range that still fails is a real error."""
+
+    def __init__(self, client: ChainClient, max_range: int):
+        self.client = client
+        self.max_range = max_range
+        self.range = max_range
+        self.splits = 0
+
+    def fetch(self, from_block: int, to_block: int, addresses, topics) -> list[dict]:
+        logs, start = [], from_block
+        while start <= to_block:
+            end = min(to_block, start + self.range - 1)
+            try:
+                logs += self.client.get_logs(start, end, addresses, topics)
+            except RpcError as error:
+                if end == start or error.code in (401, 403):
+                    raise
+                self.range = max(1, (end - start + 1) // 2)
+                self.splits += 1
+                log.warning("node refused blocks %d-%d (%s); range now %d", start, end, error,
+                            self.range)  # fmt: skip
+                continue
+            start = end + 1
+            self.range = min(self.max_range, self.range * 2)
+        return logs
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    try:
+        return min(60.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _result(method: str, reply: dict):
+    if "error" in reply and reply["error"] is not None:
+        error = reply["error"]
+        raise RpcError(f"{method}: {error.get('message', error)}", code=error.get("code"))
+    return reply.get("result")

@@ -1,0 +1,157 @@
+"""Read one block range from the node: decoded oDAO events, their transactions, their blocks.
+
+No database here: the result is a RangeBatch of plain values that store.py writes in one
+transaction. Logs that fail to decode, or come from an address outside its registered era,
+are returned as bad logs with the reason, never dropped.
+"""
+
+from dataclasses import dataclass, field
+
+from eth_abi import decode as abi_decode
+from eth_abi import encode as abi_encode
+from eth_abi.exceptions import DecodingError
+from eth_utils import function_signature_to_4byte_selector
+
+from votes.chain.client import ChainClient, LogRangeWalker
+from votes.chain.decoders import DecodedEvent, LogDecodeError, decode_log
+from votes.chain.events import EVENTS, MINIPOOL_EVENTS
+from votes.indexing.registry_view import RegistryView
+
+
+@dataclass(frozen=True)
+class BlockInfo:
+    number: int
+    hash: str
+    timestamp: int
+    base_fee: int | None
+
+
+@dataclass(frozen=True)
+class TxInfo:
+    tx_hash: str
+    sender: str
+    tx_type: int
+    nonce: int
+    gas_limit: int
+    gas_used: int
+    max_fee: int | None
+    priority_fee: int | None
+    gas_price: int | None
+    effective_gas_price: int
+    calldata_size: int
+    status: int
+
+
+@dataclass
+class RangeBatch:
+    from_block: int
+    to_block: int
+    events: list[DecodedEvent] = field(default_factory=list)
+    bad_logs: list[tuple[dict, str]] = field(default_factory=list)
+    txs: dict[str, TxInfo] = field(default_factory=dict)
+    blocks: dict[int, BlockInfo] = field(default_factory=dict)
+    member_info: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def _int(value) -> int | None:
+    return None if value is None else int(value, 16)
+
+
+def tx_info(tx: dict, receipt: dict) -> TxInfo:
+    data = tx.get("input") or tx.get("data") or "0x"
+    return TxInfo(
+        tx_hash=tx["hash"],
+        sender=tx["from"],
+        tx_type=_int(tx.get("type")) or 0,
+        nonce=_int(tx["nonce"]),
+        gas_limit=_int(tx["gas"]),
+        gas_used=_int(receipt["gasUsed"]),
+        max_fee=_int(tx.get("maxFeePerGas")),
+        priority_fee=_int(tx.get("maxPriorityFeePerGas")),
+        gas_price=_int(tx.get("gasPrice")) if _int(tx.get("type")) in (None, 0, 1) else None,
+        effective_gas_price=_int(receipt.get("effectiveGasPrice") or tx.get("gasPrice")),
+        calldata_size=(len(data) - 2) // 2,
+        status=_int(receipt.get("status")) or 0,
+    )
+
+
+def block_info(block: dict) -> BlockInfo:
+    return BlockInfo(_int(block["number"]), block["hash"], _int(block["timestamp"]),
+                     _int(block.get("baseFeePerGas")))  # fmt: skip
+
+
+def fetch_range(client: ChainClient, walker: LogRangeWalker, view: RegistryView,
+                from_block: int, to_block: int) -> RangeBatch:  # fmt: skip
+    batch = RangeBatch(from_block, to_block)
+    contract_topics = [["0x" + s.topic0.hex() for s in EVENTS if s not in MINIPOOL_EVENTS]]
+    minipool_topics = [["0x" + s.topic0.hex() for s in MINIPOOL_EVENTS]]
+    registered = walker.fetch(from_block, to_block, view.addresses(), contract_topics)
+    from_minipools = walker.fetch(from_block, to_block, None, minipool_topics)
+    for raw, is_minipool in [(r, False) for r in registered] + [(r, True) for r in from_minipools]:
+        _decode_into(batch, raw, view, is_minipool)
+    batch.events.sort(key=lambda event: event.position)
+    _fetch_transactions(client, batch)
+    _fetch_blocks(client, batch)
+    _fetch_member_info(client, batch, view.current("rocketDAONodeTrusted"))
+    return batch
+
+
+def _decode_into(batch: RangeBatch, raw: dict, view: RegistryView, is_minipool: bool) -> None:
+    try:
+        event = decode_log(raw, lambda: view.version_of(raw.get("address", "")))
+        if is_minipool and not view.is_minipool(event.address):
+            raise LogDecodeError(f"{event.spec.name} from {event.address}, which is no minipool")
+        if not is_minipool and not view.live_at(event.address, event.block_number):
+            raise LogDecodeError(f"{event.spec.name} from {event.address} outside its era")
+    except LogDecodeError as error:
+        batch.bad_logs.append((raw, str(error)))
+        return
+    batch.events.append(event)
+
+
+def _fetch_transactions(client: ChainClient, batch: RangeBatch) -> None:
+    hashes = sorted({e.tx_hash for e in batch.events if e.spec.kind == "submitted"})
+    if not hashes:
+        return
+    txs = client.batch("eth_getTransactionByHash", [[h] for h in hashes])
+    receipts = client.batch("eth_getTransactionReceipt", [[h] for h in hashes])
+    for tx_hash, tx, receipt in zip(hashes, txs, receipts, strict=True):
+        batch.txs[tx_hash] = tx_info(tx, receipt)
+
+
+def _fetch_blocks(client: ChainClient, batch: RangeBatch) -> None:
+    numbers = {e.block_number for e in batch.events} | {batch.to_block}
+    for event in batch.events:
+        if event.spec.duty in ("balances", "prices") and event.spec.kind == "submitted":
+            numbers.add(int(event.values["block"]))
+        if event.spec.duty == "rewards":
+            numbers.add(int(event.values["submission"]["execution_block"]))
+    numbers = sorted(n for n in numbers if n <= batch.to_block)
+    blocks = client.batch("eth_getBlockByNumber", [[hex(n), False] for n in numbers])
+    for block in blocks:
+        info = block_info(block)
+        batch.blocks[info.number] = info
+
+
+def _fetch_member_info(client: ChainClient, batch: RangeBatch, dao: str | None) -> None:
+    """ID and URL of each member that joined in this range, as the DAO contract had them."""
+    joined = [e for e in batch.events if e.spec.kind == "joined"]
+    if not joined or dao is None:
+        return
+    calls = []
+    for event in joined:
+        for getter in ("getMemberID(address)", "getMemberUrl(address)"):
+            data = function_signature_to_4byte_selector(getter)
+            data += abi_encode(["address"], [event.values["node"]])
+            calls.append([{"to": dao, "data": "0x" + data.hex()}, hex(event.block_number)])
+    answers = client.batch("eth_call", calls)
+    for position, event in enumerate(joined):
+        texts = [_text(answers[2 * position]), _text(answers[2 * position + 1])]
+        batch.member_info[event.values["node"]] = (texts[0], texts[1])
+
+
+def _text(raw: str | None) -> str:
+    try:
+        return abi_decode(["string"], bytes.fromhex((raw or "0x")[2:]))[0][:500]
+    except (ValueError, TypeError, DecodingError):
+        return ""

@@ -1,0 +1,29 @@
+"""The consensus thresholds in force, read from the settings contract (0.51 when unreadable)."""
+
+from eth_abi import decode as abi_decode
+from eth_utils import function_signature_to_4byte_selector
+
+from votes.chain.client import ChainClient, RpcError
+from votes.chain.networks import NetworkConfig
+from votes.chain.registry import address_at
+from votes.consensus import DEFAULT_THRESHOLD
+
+
+def _read_uint(client: ChainClient, address: str, signature: str) -> int | None:
+    data = "0x" + function_signature_to_4byte_selector(signature).hex()
+    try:
+        raw = client.call("eth_call", [{"to": address, "data": data}, "latest"])
+        return abi_decode(["uint256"], bytes.fromhex(raw[2:]))[0]
+    except (RpcError, ValueError, TypeError):
+        return None
+
+
+def read_thresholds(client: ChainClient, config: NetworkConfig) -> dict[str, int]:
+    head = client.block_number()
+    settings_address = address_at(client, config.rocket_storage,
+                                  "rocketDAOProtocolSettingsNetwork", head)  # fmt: skip
+    consensus = _read_uint(client, settings_address, "getNodeConsensusThreshold()")
+    scrub = _read_uint(client, settings_address, "getScrubQuorum()")
+    consensus = consensus or DEFAULT_THRESHOLD
+    return {"balances": consensus, "prices": consensus, "rewards": consensus,
+            "scrub": scrub or DEFAULT_THRESHOLD}  # fmt: skip
