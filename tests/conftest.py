@@ -1,0 +1,60 @@
+"""Shared fixtures: real anvil devnets (bare, and with 30 days of simulated oDAO history).
+
+Tests never point at the developer's own var/ folder: everything the devnet writes goes to
+var/test/ (set before Django reads its settings).
+"""
+
+import copy
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("TOWERWATCH_VAR_DIR", str(ROOT / "var" / "test"))
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def bare_devnet():
+    """A devnet with the contracts deployed and no members: (chain, deployment)."""
+    from votes.devnet.session import open_devnet
+
+    with open_devnet() as (chain, deployment):
+        yield chain, deployment
+
+
+@pytest.fixture
+def devnet(bare_devnet):
+    """The bare devnet, reverted to its deployed state after the test (anvil snapshots)."""
+    chain, deployment = bare_devnet
+    snapshot = chain.rpc("evm_snapshot", [])
+    timestamp, base_fee = chain.timestamp, chain.base_fee
+    saved_eras = copy.deepcopy(deployment.eras)
+    yield chain, deployment
+    chain.rpc("evm_revert", [snapshot])
+    chain.timestamp, chain.base_fee = timestamp, base_fee
+    deployment.eras = saved_eras
+
+
+def run_simulation(days=30, members=15, seed=1, scenario=None, profiles=None):
+    """Yield (chain, deployment, result, truth) for a simulation on its own fresh anvil."""
+    from votes.devnet.profiles import load_profiles
+    from votes.devnet.scenario import load_scenario
+    from votes.devnet.session import open_devnet
+    from votes.devnet.simulator import Simulation
+    from votes.devnet.summary import ground_truth
+
+    with open_devnet() as (chain, deployment):
+        simulation = Simulation(
+            chain, deployment, load_profiles(profiles), load_scenario(scenario, days),
+            members=members, days=days, seed=seed,
+        )  # fmt: skip
+        result = simulation.run()
+        yield chain, deployment, result, ground_truth(result, deployment)
+
+
+@pytest.fixture(scope="session")
+def simulated_devnet():
+    """30 days of the default 15-member oDAO, seed 1: (chain, deployment, result, truth)."""
+    yield from run_simulation()
