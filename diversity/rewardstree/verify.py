@@ -1,0 +1,211 @@
+"""One entry point: read a rewards file, rebuild its tree, run every check, report.
+
+The report lists the checks that ran (each pass/fail with a message) and, separately, the checks
+that did not run and why, so "all green" never hides a check that was skipped. Reading or decoding
+failures become a failing "read" / "decode" check rather than an exception.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import checks
+from .errors import DecodeError, ReadError
+from .merkle import MerkleTree, build_tree, leaf_hashes
+from .model import KNOWN_FILE_VERSIONS, RewardSubmission
+from .reader import DEFAULT_LIMITS, ZSTD_MAGIC, Limits, decompress_zstd, parse_json, read_bytes
+from .schema import ParsedFile, parse_rewards
+from .values import hash32
+
+NOT_CHECKABLE = (
+    "amounts-recomputed",
+    "needs beacon-chain performance, smoothing-pool eligibility and the full ruleset",
+)
+
+RootsArg = Mapping[str, bytes | str] | Iterable[bytes | str] | None
+
+
+@dataclass
+class VerificationReport:
+    """What was checked, with what outcome; `passed` is True only if every check that ran passed."""
+
+    source: str
+    checks: list[checks.CheckResult] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    computed_root: bytes | None = None
+    file_root: bytes | None = None
+    file_version: int | None = None
+    ruleset_version: int | None = None
+    index: int | None = None
+    node_count: int = 0
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.checks) and all(c.passed for c in self.checks)
+
+    @property
+    def failures(self) -> list[checks.CheckResult]:
+        return [c for c in self.checks if not c.passed]
+
+    @property
+    def elapsed_s(self) -> float:
+        return sum(self.timings_s.values())
+
+    def check(self, name: str) -> checks.CheckResult | None:
+        return next((c for c in self.checks if c.name == name), None)
+
+    def to_dict(self) -> dict:
+        def hx(v: bytes | None) -> str | None:
+            return "0x" + v.hex() if v else None
+
+        return {
+            "source": self.source,
+            "passed": self.passed,
+            "computed_root": hx(self.computed_root),
+            "file_root": hx(self.file_root),
+            "file_version": self.file_version,
+            "ruleset_version": self.ruleset_version,
+            "index": self.index,
+            "node_count": self.node_count,
+            "checks": [c.to_dict() for c in self.checks],
+            "skipped": [{"name": n, "reason": r} for n, r in self.skipped],
+            "elapsed_ms": round(self.elapsed_s * 1000, 1),
+        }
+
+
+def normalise_roots(expected: RootsArg) -> dict[str, bytes]:
+    """{label: 32-byte root} from a mapping or a list of bytes / 0x-hex; ValueError if malformed."""
+    if expected is None:
+        return {}
+    items = (
+        expected.items()
+        if isinstance(expected, Mapping)
+        else ((f"root #{i + 1}", r) for i, r in enumerate(expected))
+    )
+    out = {}
+    for label, root in items:
+        value = root if isinstance(root, bytes) and len(root) == 32 else hash32(root)
+        if value is None:
+            raise ValueError(f"{label}: {root!r} is not a 32-byte root")
+        out[str(label)] = value
+    return out
+
+
+def verify_rewards_file(
+    source: str | Path,
+    expected_roots: RootsArg = None,
+    submission: RewardSubmission | None = None,
+    *,
+    limits: Limits | None = None,
+) -> VerificationReport:
+    """Verify a rewards file from a path, http(s) URL, `ipfs://CID/...` or bare CID."""
+    report = VerificationReport(source=str(source))
+    started = time.perf_counter()
+    try:
+        data = read_bytes(source, limits)
+    except ReadError as exc:
+        return _stopped(report, "read", str(exc), started)
+    except DecodeError as exc:  # zstd problems surface while reading
+        return _stopped(report, "decode", str(exc), started)
+    report.timings_s["read"] = time.perf_counter() - started
+    return _verify_data(report, data, expected_roots, submission)
+
+
+def verify_rewards_bytes(
+    data: bytes,
+    expected_roots: RootsArg = None,
+    submission: RewardSubmission | None = None,
+    *,
+    label: str = "<bytes>",
+    limits: Limits | None = None,
+) -> VerificationReport:
+    """Verify a rewards file already in memory (JSON, or zstd-compressed JSON)."""
+    report = VerificationReport(source=label)
+    if data[:4] == ZSTD_MAGIC:
+        started = time.perf_counter()
+        try:
+            data = decompress_zstd(data, (limits or DEFAULT_LIMITS).max_decompressed_bytes)
+        except DecodeError as exc:
+            return _stopped(report, "decode", str(exc), started)
+    return _verify_data(report, data, expected_roots, submission)
+
+
+def _verify_data(report, data, expected_roots, submission) -> VerificationReport:
+    roots = normalise_roots(expected_roots)
+    started = time.perf_counter()
+    try:
+        obj = parse_json(data)
+    except DecodeError as exc:
+        return _stopped(report, "decode", str(exc), started)
+    parsed = parse_rewards(obj)
+    report.timings_s["parse"] = time.perf_counter() - started
+    return verify_parsed(parsed, roots, submission, report=report)
+
+
+def _stopped(report: VerificationReport, stage: str, message: str, started: float):
+    report.timings_s[stage] = time.perf_counter() - started
+    report.checks.append(checks.CheckResult(stage, False, message))
+    report.skipped.append(("all other checks", f"no file to check ({stage} failed)"))
+    return report
+
+
+def verify_parsed(
+    parsed: ParsedFile,
+    expected_roots: RootsArg = None,
+    submission: RewardSubmission | None = None,
+    *,
+    report: VerificationReport | None = None,
+) -> VerificationReport:
+    """Run every check on an already parsed file."""
+    report = report or VerificationReport(source="<parsed>")
+    roots = normalise_roots(expected_roots)
+    rf = parsed.file
+    report.file_root, report.file_version = rf.merkle_root or None, rf.version
+    report.ruleset_version, report.index = rf.ruleset_version, rf.index
+    report.node_count = len(rf.nodes)
+
+    started = time.perf_counter()
+    tree, leaves, why_not = _rebuild(parsed)
+    report.computed_root = tree.root if tree else None
+    report.timings_s["tree"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    found = report.checks
+    found += [
+        checks.check_schema(parsed),
+        checks.check_addresses(parsed),
+        checks.check_amounts(parsed),
+    ]
+    found.append(checks.check_file_root(rf, report.computed_root, why_not))
+    if roots:
+        found.append(checks.check_submitted_roots(report.computed_root, roots))
+    else:
+        report.skipped.append(("submitted-roots", "no submitted roots given"))
+    found.append(checks.check_node_proofs(rf, tree, leaves))
+    found += [checks.check_network_sums(rf), checks.check_total_sums(rf)]
+    found.append(checks.check_smoothing_pool_split(rf))
+    if submission is not None:
+        found.append(checks.check_submission_header(rf, report.computed_root, submission))
+        found.append(checks.check_submission_amounts(rf, submission))
+    else:
+        report.skipped.append(("submission-header/submission-amounts", "no submission given"))
+    report.skipped.append(NOT_CHECKABLE)
+    report.timings_s["checks"] = time.perf_counter() - started
+    return report
+
+
+def _rebuild(parsed: ParsedFile) -> tuple[MerkleTree | None, list[bytes], str]:
+    """The tree over the file's nodes, or None and the reason it cannot be trusted/built."""
+    rf = parsed.file
+    known = rf.version in KNOWN_FILE_VERSIONS
+    leaves = leaf_hashes(rf.nodes, rf.has_voter_share) if known else []
+    if not parsed.complete:
+        bad = "the file version or some node entries could not be read"
+        return None, leaves, f"{bad} (see the schema / amounts / addresses checks)"
+    if not leaves:
+        return None, leaves, "the file has no node entries"
+    return build_tree(leaves), leaves, ""
