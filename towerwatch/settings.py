@@ -129,6 +129,14 @@ CELERY_BEAT_SCHEDULE = {
     "index-chain": {"task": "votes.tasks.index_chain", "schedule": env_float("INDEX_EVERY", 60.0)},
 }
 
+# A shared cache (Redis in production) holds locks so that two indexing passes never overlap.
+CACHES = {
+    "default": {
+        "BACKEND": env_str("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
+        "LOCATION": env_str("CACHE_LOCATION", "towerwatch"),
+    }
+}
+
 # --- Email ---
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "127.0.0.1")

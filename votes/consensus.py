@@ -107,7 +107,9 @@ def _store_duty(network: str, duty: str, threshold: int, replay: dict):
     votes_by_round = defaultdict(list)
     for vote in replay["submissions"]:
         votes_by_round[vote.round_id].append(vote)
-    updates = {u.round_id: u for u in OnChainUpdate.objects.filter(network=network, round__duty=duty)}
+    updates = {
+        u.round_id: u for u in OnChainUpdate.objects.filter(network=network, round__duty=duty)
+    }
     for sim_round in Round.objects.filter(network=network, duty=duty):
         tally = tallies.get(sim_round.id, RoundTally())
         outcome = _outcome(sim_round, tally, updates.get(sim_round.id), threshold)
@@ -160,5 +162,7 @@ def _disagreement(crossing: Submission | None, update: OnChainUpdate | None) -> 
     if update.tx_hash != crossing.tx_hash:
         return f"crossing vote {crossing.tx_hash} but the update came in {update.tx_hash}"
     if update.submission_key != crossing.submission_key:
-        return f"the chain applied key {update.submission_key}, we computed {crossing.submission_key}"
+        return (
+            f"the chain applied key {update.submission_key}, we computed {crossing.submission_key}"
+        )
     return ""

@@ -69,9 +69,7 @@ class Member(models.Model):
     left_at = models.DateTimeField(null=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["network", "address"], name="uniq_member")
-        ]
+        constraints = [models.UniqueConstraint(fields=["network", "address"], name="uniq_member")]
         ordering = ["joined_block", "address"]
 
     def __str__(self) -> str:
@@ -237,6 +235,4 @@ class Minipool(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["network", "address"], name="uniq_minipool")
-        ]
+        constraints = [models.UniqueConstraint(fields=["network", "address"], name="uniq_minipool")]

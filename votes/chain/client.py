@@ -77,9 +77,13 @@ class ChainClient:
                     for i, p in zip(ids, part, strict=True)]  # fmt: skip
             replies = self._post(body)
             if not isinstance(replies, list):
-                raise RpcError(f"batch {method}: node did not answer with a batch: {replies!r:.200}")
+                raise RpcError(
+                    f"batch {method}: node did not answer with a batch: {replies!r:.200}"
+                )
             by_id = {reply.get("id"): reply for reply in replies}
-            results += [_result(method, by_id.get(i, {"error": {"message": "missing"}})) for i in ids]
+            results += [
+                _result(method, by_id.get(i, {"error": {"message": "missing"}})) for i in ids
+            ]
         return results
 
     def block_number(self) -> int:

@@ -17,9 +17,7 @@ REWARD_SUBMISSION_V1_FIELDS = (
     "reward_index", "execution_block", "consensus_block", "merkle_root", "merkle_tree_cid",
     "intervals_passed", "treasury_rpl", "trusted_node_rpl", "node_rpl", "node_eth", "user_eth",
 )  # fmt: skip
-REWARD_SUBMISSION_V2 = (
-    "(uint256,uint256,uint256,bytes32,uint256,uint256,uint256,uint256,uint256,uint256[],uint256[],uint256[])"
-)
+REWARD_SUBMISSION_V2 = "(uint256,uint256,uint256,bytes32,uint256,uint256,uint256,uint256,uint256,uint256[],uint256[],uint256[])"
 REWARD_SUBMISSION_V2_FIELDS = (
     "reward_index", "execution_block", "consensus_block", "merkle_root", "intervals_passed",
     "smoothing_pool_eth", "treasury_rpl", "treasury_eth", "user_eth", "trusted_node_rpl",

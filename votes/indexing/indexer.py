@@ -21,9 +21,9 @@ from votes.consensus import compute_consensus
 from votes.indexing.fetch import fetch_range
 from votes.indexing.registry_view import RegistryView
 from votes.indexing.reorg import find_fork_point, roll_back
+from votes.indexing.store import BatchWriter
 from votes.indexing.thresholds import read_thresholds
 from votes.models import Checkpoint, ContractAddress
-from votes.indexing.store import BatchWriter
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,9 @@ class Indexer:
         self.config = config
         self.network = config.name
         self.client = client or ChainClient(config.rpc_url)
-        self.confirmations = settings.TOWERWATCH_CONFIRMATIONS if confirmations is None else confirmations
+        self.confirmations = (
+            settings.TOWERWATCH_CONFIRMATIONS if confirmations is None else confirmations
+        )
         self.walker = LogRangeWalker(self.client, max_range or settings.TOWERWATCH_LOG_RANGE)
         self.on_progress = on_progress or (lambda report: None)
 
@@ -71,7 +73,9 @@ class Indexer:
         if start <= target:
             view = RegistryView(self.client, self._refresh_registry(target))
             self._index_ranges(view, start, target, report)
-        report.consensus = compute_consensus(self.network, read_thresholds(self.client, self.config))
+        report.consensus = compute_consensus(
+            self.network, read_thresholds(self.client, self.config)
+        )
         report.seconds = time.monotonic() - started
         log.info("indexed %s blocks %d-%d: %d submissions, %.0f blocks/s, lag %d",
                  self.network, report.from_block, report.to_block, report.submissions,
