@@ -1,0 +1,8 @@
+"""The diversity side's nouns, one module per feature so the features can grow apart:
+
+- implementations: Implementation, Declaration, Assignment (who runs what, declared or inferred)
+- verdicts: Verdict, Disagreement (reference computation vs submissions and consensus)
+- alerts: alert rules, alerts, channels, deliveries
+"""
+
+from diversity.models.verdicts import Disagreement, Verdict  # noqa: F401
