@@ -1,7 +1,8 @@
 """Shared fixtures: real anvil devnets (bare, and with 30 days of simulated oDAO history).
 
 Tests never point at the developer's own var/ folder: everything the devnet writes goes to
-var/test/ (set before Django reads its settings).
+var/test/, or var/test/<worker>/ under pytest-xdist so that parallel workers never share a
+devnet.json, a contracts build cache or a rewards folder.
 """
 
 import copy
@@ -11,8 +12,30 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-os.environ.setdefault("TOWERWATCH_VAR_DIR", str(ROOT / "var" / "test"))
+TEST_VAR_DIR = ROOT / "var" / "test" / os.environ.get("PYTEST_XDIST_WORKER", "")
 SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+def _use_test_var_dir() -> None:
+    """Point this process and the commands it starts at TEST_VAR_DIR.
+
+    pytest-django configures Django before any conftest is imported, so setting the environment
+    alone comes too late for this process: the settings derived from it are replaced as well.
+    xdist workers inherit the controller's environment, hence the assignment, not setdefault.
+    """
+    from django.conf import settings
+
+    os.environ["TOWERWATCH_VAR_DIR"] = str(TEST_VAR_DIR)
+    os.environ.pop("DEVNET_FILE", None)
+    settings.VAR_DIR = TEST_VAR_DIR
+    settings.TOWERWATCH_DEVNET_FILE = TEST_VAR_DIR / "devnet.json"
+
+
+_use_test_var_dir()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: a long end-to-end run (still part of the suite)")
 
 
 @pytest.fixture(scope="session")
