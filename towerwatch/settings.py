@@ -115,6 +115,9 @@ TOWERWATCH_EXPLORER_ADDRESS_URL = env_str(
 TOWERWATCH_BEACON_URL = env_str("BEACON_URL", "")
 TOWERWATCH_DASHBOARD_URL = env_str("DASHBOARD_URL", "http://127.0.0.1:8000")
 TOWERWATCH_BALANCE_CHANGE_LIMIT = env_float("BALANCE_CHANGE_LIMIT", 0.05)
+# Where published rewards files are read from: a pattern with {network} and {index} (a URL or a
+# path); empty means var/rewards/<network>/ where the devnet simulator publishes them.
+TOWERWATCH_REWARDS_FILE_URL = env_str("REWARDS_FILE_URL", "")
 
 # --- Celery (Redis broker; beat schedules the indexer and the alert checks) ---
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -44,6 +44,7 @@ class NetworkConfig:
     rocket_storage: str
     start_block: int
     known_addresses: dict[str, list[str]] = field(default_factory=dict)
+    world: str | None = None  # devnet only: the ground-truth contract the simulator drives
 
 
 def get_network(name: str | None = None, rpc_url: str | None = None) -> NetworkConfig:
@@ -64,5 +65,6 @@ def get_network(name: str | None = None, rpc_url: str | None = None) -> NetworkC
             )
         deployment = Deployment.load(path)
         url = rpc_url or settings.TOWERWATCH_RPC_URL or deployment.rpc_url
-        return NetworkConfig("devnet", url, deployment.rocket_storage, deployment.deploy_block)
+        return NetworkConfig("devnet", url, deployment.rocket_storage, deployment.deploy_block,
+                             world=deployment.world)  # fmt: skip
     raise NetworkConfigError(f"unknown network {name!r} (devnet or mainnet)")

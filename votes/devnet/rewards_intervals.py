@@ -25,6 +25,7 @@ class RewardsIntervals:
         self.rng = rng
         self.deployment = deployment
         self.wrong_root_treegens: set[str] = set()
+        self.previous_end_block = deployment.deploy_block
         self.operators = ["0x" + rng.randbytes(20).hex() for _ in range(NODE_OPERATORS)]
 
     def start(self, chain, guardian, start_time: int) -> None:
@@ -41,11 +42,14 @@ class RewardsIntervals:
             version=3, index=index, network="devnet", ruleset_version=10,
             start_time=_rfc3339(end - self.deployment.reward_interval_seconds),
             end_time=_rfc3339(end), consensus_end_block=block, execution_end_block=block,
+            consensus_start_block=self.previous_end_block + 1,
+            execution_start_block=self.previous_end_block + 1,
             intervals_passed=1, nodes=self._node_rewards(),
             total_rewards={"protocolDaoRpl": self.rng.randrange(10**21),
                            "poolStakerSmoothingPoolEth": self.rng.randrange(10**20)},
         ))  # fmt: skip
         self._publish(rewards_file)
+        self.previous_end_block = block
         faulty = self.wrong_root_treegens
         self.wrong_root_treegens = set()
         return SimRound("rewards", sim.now(), index,

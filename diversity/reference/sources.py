@@ -1,0 +1,111 @@
+"""Where reference values come from, at a given block.
+
+Every source answers for one block or says it can't (None): a reference that cannot be
+computed is reported as unchecked, never guessed.
+
+- rETH supply: the rETH token's totalSupply() at the round's block (exact, every network).
+- Protocol ETH (total, staking): a `BeaconBalanceSource`. On the devnet, the DevnetWorld
+  contract holds the ground truth the simulator moved; on mainnet a beacon-node source would
+  sum the protocol's validators (interface only: it needs the minipool/megapool validator set).
+- RPL price: a `PriceSource`. On the devnet, DevnetWorld.rplPrice(); on mainnet, the 12-hour
+  Uniswap v3 TWAP of the RPL/ETH pool 0xe42318ea3b998e8355a3da364eb9d48ec725eb45 that the
+  stock watchtower uses (observe([43200, 0]) at the block; see `twap_price_from_ticks`).
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal, getcontext
+from typing import Protocol
+
+from eth_abi import decode as abi_decode
+from eth_abi import encode as abi_encode
+from eth_utils import function_signature_to_4byte_selector
+
+from votes.chain.client import ChainClient, RpcError
+
+UNISWAP_RPL_ETH_POOL = "0xe42318ea3b998e8355a3da364eb9d48ec725eb45"
+TWAP_SECONDS = 12 * 3600
+
+
+@dataclass(frozen=True)
+class BeaconBalances:
+    total_eth: int
+    staking_eth: int
+
+
+class BeaconBalanceSource(Protocol):
+    name: str
+
+    def balances_at(self, block: int) -> BeaconBalances | None: ...
+
+
+class PriceSource(Protocol):
+    name: str
+
+    def rpl_price_at(self, block: int) -> int | None: ...
+
+
+def eth_call_uint(client: ChainClient, to: str, signature: str, block: int, args=()) -> int | None:
+    """A uint256-returning view at a block, or None when the node can't answer it."""
+    selector = function_signature_to_4byte_selector(signature)
+    types = signature[signature.index("(") + 1 : -1]
+    data = selector + (abi_encode(types.split(","), list(args)) if types else b"")
+    try:
+        raw = client.call("eth_call", [{"to": to, "data": "0x" + data.hex()}, hex(block)])
+        return abi_decode(["uint256"], bytes.fromhex(raw[2:]))[0]
+    except (RpcError, ValueError, TypeError):
+        return None
+
+
+class DevnetWorldSource:
+    """The devnet's ground truth, for both ETH balances and the RPL price."""
+
+    name = "devnet world contract"
+
+    def __init__(self, client: ChainClient, world_address: str):
+        self.client = client
+        self.world = world_address
+
+    def balances_at(self, block: int) -> BeaconBalances | None:
+        total = eth_call_uint(self.client, self.world, "beaconTotalEth()", block)
+        staking = eth_call_uint(self.client, self.world, "beaconStakingEth()", block)
+        if total is None or staking is None:
+            return None
+        return BeaconBalances(total, staking)
+
+    def rpl_price_at(self, block: int) -> int | None:
+        return eth_call_uint(self.client, self.world, "rplPrice()", block)
+
+
+def twap_price_from_ticks(tick_cumulative_start: int, tick_cumulative_end: int,
+                          seconds: int = TWAP_SECONDS) -> int:  # fmt: skip
+    """RPL price in wei of ETH from a Uniswap v3 observe() pair on the RPL/WETH pool.
+
+    token0 is WETH (0xC02a… < 0xD335…), so 1.0001^tick is RPL per WETH and the price of RPL in
+    ETH is its inverse. Uniswap rounds the mean tick toward negative infinity.
+    """
+    delta = tick_cumulative_end - tick_cumulative_start
+    mean_tick = delta // seconds
+    getcontext().prec = 60
+    rpl_per_eth = Decimal("1.0001") ** mean_tick
+    return int(Decimal(10**18) / rpl_per_eth)
+
+
+class UniswapTwapPriceSource:
+    """Mainnet: the 12-hour TWAP of the RPL/WETH Uniswap v3 pool, as the stock watchtower reads it."""
+
+    name = "Uniswap v3 RPL/ETH 12h TWAP"
+    OBSERVE = function_signature_to_4byte_selector("observe(uint32[])")
+
+    def __init__(self, client: ChainClient, pool: str = UNISWAP_RPL_ETH_POOL):
+        self.client = client
+        self.pool = pool
+
+    def rpl_price_at(self, block: int) -> int | None:
+        data = self.OBSERVE + abi_encode(["uint32[]"], [[TWAP_SECONDS, 0]])
+        try:
+            raw = self.client.call("eth_call", [{"to": self.pool, "data": "0x" + data.hex()},
+                                                hex(block)])  # fmt: skip
+            ticks, _ = abi_decode(["int56[]", "uint160[]"], bytes.fromhex(raw[2:]))
+        except (RpcError, ValueError, TypeError):
+            return None
+        return twap_price_from_ticks(ticks[0], ticks[1])
