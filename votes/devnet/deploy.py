@@ -6,6 +6,7 @@ the indexer must find old addresses the way it would on mainnet.
 """
 
 import json
+from functools import lru_cache
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -76,7 +77,9 @@ class Deployment:
         return cls(**raw)
 
 
+@lru_cache(maxsize=512)
 def contract(w3: Web3, solidity_name: str, address: str | None = None):
+    """A web3 contract object for a devnet contract (cached: building one parses the ABI)."""
     artifact = load_artifacts()[solidity_name]
     if address is None:
         return w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])

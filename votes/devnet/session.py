@@ -17,7 +17,9 @@ GENESIS_TIMESTAMP = 1_767_225_600  # 2026-01-01 00:00 UTC: a fixed start keeps r
 
 
 def connect(url: str) -> Web3:
-    return Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 30}))
+    """A bare Web3: transactions are signed locally and nothing here needs web3's middleware
+    (whose per-request validation costs more than the devnet's own work)."""
+    return Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 30}), middleware=[])
 
 
 def existing_deployment(w3: Web3, path: Path) -> Deployment | None:
