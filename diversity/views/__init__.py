@@ -1,0 +1,3 @@
+"""Dashboard pages, one module per page family."""
+
+from diversity.views.overview import overview  # noqa: F401
