@@ -98,7 +98,7 @@ def compute_consensus(network: str, thresholds: dict[str, int] | None = None) ->
         replay = replay_duty(network, duty, threshold, counter)
         with transaction.atomic():
             for status in _store_duty(network, duty, threshold, replay):
-                stats[status] += 1
+                stats[str(status)] += 1  # "reached", not the enum's repr
     return dict(stats)
 
 
