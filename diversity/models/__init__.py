@@ -5,4 +5,5 @@
 - alerts: alert rules, alerts, channels, deliveries
 """
 
+from diversity.models.implementations import *  # noqa: F401,F403
 from diversity.models.verdicts import Disagreement, Verdict  # noqa: F401
