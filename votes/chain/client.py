@@ -38,10 +38,12 @@ class ChainClient:
         self.session = requests.Session()
         self.ids = itertools.count(1)
         self.retries = 0
+        self.http_requests = 0  # round trips, the unit that latency multiplies
 
     def _post(self, body) -> object:
         """POST with retries on transport errors, timeouts, 429 and 5xx; honours Retry-After."""
         for attempt in range(1, self.max_attempts + 1):
+            self.http_requests += 1
             try:
                 response = self.session.post(self.url, json=body, timeout=self.timeout)
             except requests.RequestException as error:

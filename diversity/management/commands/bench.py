@@ -1,0 +1,77 @@
+"""python manage.py bench [--json]: every speed figure towerwatch promises, measured here.
+
+Each section runs on its own; one that fails prints its error and the others still run.
+Figures go to stdout; bench/RESULTS.md keeps the last recorded ones with their commands.
+"""
+
+import json
+import time
+import traceback
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Measure indexing, consensus, fingerprinting, rewards verification and web latency."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--json", action="store_true")
+        parser.add_argument("--days", type=int, default=365, help="simulated history to index")
+        parser.add_argument("--only", nargs="*", default=None,
+                            help="sections: indexing scale rewards fingerprint web")  # fmt: skip
+
+    def handle(self, *args, **options):
+        results: dict[str, object] = {}
+        for name, section in self._sections(options, results):
+            if options["only"] and name not in options["only"]:
+                continue
+            started = time.perf_counter()
+            try:
+                results[name] = section()
+            except Exception as error:  # one broken section must not hide the others
+                results[name] = {"error": f"{type(error).__name__}: {error}"}
+                self.stderr.write(traceback.format_exc())
+            self.stderr.write(f"{name}: done in {time.perf_counter() - started:.1f} s")
+        if options["json"]:
+            self.stdout.write(json.dumps(results, indent=2))
+        else:
+            for name, figures in results.items():
+                self.stdout.write(f"== {name}")
+                for key, value in (figures or {}).items():
+                    self.stdout.write(f"  {key}: {value}")
+
+    def _sections(self, options, results):
+        from bench.bench_indexing import mainnet_estimate, measure_indexing
+        from bench.bench_rewards_figures import measure_rewards
+
+        def scale():
+            measured = results.get("indexing") or {}
+            if "round_trips_per_submission" not in measured:
+                return {"error": "needs the indexing section"}
+            return {
+                f"{years}y_{members}m_{int(latency * 1000)}ms": mainnet_estimate(
+                    measured, years, members, latency
+                )["hours"]
+                for years in (1, 4, 8)
+                for members in (15, 30)
+                for latency in (0.05, 0.2)
+            }
+
+        yield "indexing", lambda: measure_indexing(days=options["days"])
+        yield "scale", scale
+        yield "rewards", measure_rewards
+        yield from self._optional_sections()
+
+    def _optional_sections(self):
+        try:
+            from bench.bench_fingerprint import measure_fingerprint
+        except ImportError:
+            pass
+        else:
+            yield "fingerprint", measure_fingerprint
+        try:
+            from bench.bench_web import measure_web
+        except ImportError:
+            pass
+        else:
+            yield "web", measure_web
