@@ -7,6 +7,7 @@ devnet.json, a contracts build cache or a rewards folder.
 
 import copy
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -27,8 +28,14 @@ def _use_test_var_dir() -> None:
 
     os.environ["TOWERWATCH_VAR_DIR"] = str(TEST_VAR_DIR)
     os.environ.pop("DEVNET_FILE", None)
+    TEST_VAR_DIR.mkdir(parents=True, exist_ok=True)
+    read_var_dir = Path(settings.VAR_DIR)
     settings.VAR_DIR = TEST_VAR_DIR
     settings.TOWERWATCH_DEVNET_FILE = TEST_VAR_DIR / "devnet.json"
+    for database in settings.DATABASES.values():  # a file-backed SQLite test database
+        test = database.get("TEST") or {}
+        if test.get("NAME") and Path(test["NAME"]).parent == read_var_dir:
+            test["NAME"] = str(TEST_VAR_DIR / Path(test["NAME"]).name)
 
 
 _use_test_var_dir()
@@ -81,3 +88,18 @@ def run_simulation(days=30, members=15, seed=1, scenario=None, profiles=None):
 def simulated_devnet():
     """30 days of the default 15-member oDAO, seed 1: (chain, deployment, result, truth)."""
     yield from run_simulation()
+
+
+@pytest.fixture
+def command_env(tmp_path) -> dict[str, str]:
+    """Environment for a `manage.py` subprocess with a var/ folder of its own, so that its
+    devnet.json and rewards files never overwrite this worker's; the compiled contracts are
+    copied in so that it does not compile them again."""
+    from django.conf import settings
+
+    from votes.devnet.compiler import load_artifacts
+
+    load_artifacts()
+    var_dir = tmp_path / "var"
+    shutil.copytree(settings.VAR_DIR / "build", var_dir / "build")
+    return {**os.environ, "TOWERWATCH_VAR_DIR": str(var_dir), "PYTHONUNBUFFERED": "1"}
