@@ -1,3 +1,19 @@
-"""Dashboard pages, one module per page family."""
+"""Dashboard pages, one module per page family; mix.py and status.py are what they read."""
 
-from diversity.views.overview import overview  # noqa: F401
+from diversity.views.assets import plotly_js
+from diversity.views.declare import declare
+from diversity.views.members import member_detail, member_list
+from diversity.views.overview import overview
+from diversity.views.plan import plan
+from diversity.views.rounds import round_detail, round_list
+
+__all__ = [
+    "declare",
+    "member_detail",
+    "member_list",
+    "overview",
+    "plan",
+    "plotly_js",
+    "round_detail",
+    "round_list",
+]
