@@ -1,5 +1,8 @@
 """REST API of the diversity side: implementations, declarations, assignments, shares, alerts."""
 
+from diversity.api_alerts import register_routes as register_alerts
+
 
 def register_routes(router) -> None:
     """Viewsets are registered here by the features that own them."""
+    register_alerts(router)

@@ -183,3 +183,26 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# --- Alerts (diversity/alerts/): thresholds per rule live in the admin; these are mechanics ---
+# Webhooks to private/loopback addresses (and plain http to them): tests and lab networks only.
+ALERTS_ALLOW_PRIVATE_WEBHOOKS = env_bool("ALERTS_ALLOW_PRIVATE_WEBHOOKS")
+# An alert that resolved less than this ago re-opens only after holding this many evaluations.
+ALERTS_FLAP_WINDOW_SECONDS = env_int("ALERTS_FLAP_WINDOW_SECONDS", 3600)
+ALERTS_FLAP_EVALUATIONS = env_int("ALERTS_FLAP_EVALUATIONS", 3)
+ALERTS_MAX_ATTEMPTS = env_int("ALERTS_MAX_ATTEMPTS", 10)
+ALERTS_BACKOFF_SECONDS = env_float("ALERTS_BACKOFF_SECONDS", 30.0)  # doubles per try
+ALERTS_BACKOFF_MAX_SECONDS = env_float("ALERTS_BACKOFF_MAX_SECONDS", 3600.0)
+ALERTS_INLINE_RETRY_SECONDS = env_float("ALERTS_INLINE_RETRY_SECONDS", 5.0)  # wait out a 429
+ALERTS_REDISPATCH_AFTER_SECONDS = env_int("ALERTS_REDISPATCH_AFTER_SECONDS", 60)
+ALERTS_HTTP_TIMEOUT = env_float("ALERTS_HTTP_TIMEOUT", 15.0)
+ALERTS_CELERY_QUEUE = env_str("ALERTS_CELERY_QUEUE", "celery")
+CELERY_IMPORTS = ["diversity.tasks_alerts"]
+CELERY_BEAT_SCHEDULE["alerts-evaluate"] = {
+    "task": "diversity.alerts.evaluate",
+    "schedule": env_float("ALERTS_EVALUATE_EVERY", 60.0),
+}
+CELERY_BEAT_SCHEDULE["alerts-redispatch"] = {
+    "task": "diversity.alerts.redispatch",
+    "schedule": env_float("ALERTS_REDISPATCH_EVERY", 30.0),
+}

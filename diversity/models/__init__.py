@@ -5,5 +5,6 @@
 - alerts: alert rules, alerts, channels, deliveries
 """
 
+from diversity.models.alerts import *  # noqa: F401,F403
 from diversity.models.implementations import *  # noqa: F401,F403
 from diversity.models.verdicts import Disagreement, Verdict  # noqa: F401

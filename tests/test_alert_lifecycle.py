@@ -1,0 +1,162 @@
+"""Alert lifecycle: open once, update, resolve, deduplicate, damp flapping, route to channels."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from diversity.alerts.lifecycle import apply_conditions
+from diversity.alerts.situation import Condition
+from diversity.models.alerts import (
+    Alert,
+    AlertEvent,
+    Channel,
+    ConditionStreak,
+    Delivery,
+    Rule,
+    Subscription,
+)
+
+pytestmark = pytest.mark.django_db
+T0 = datetime(2026, 1, 10, 12, tzinfo=UTC)
+SHARE = Rule.IMPLEMENTATION_SHARE
+LAG = Rule.INDEXER_LAG
+
+
+def condition(key="share:watchtower:smartnode:warning", severity="warning", rule=SHARE,
+              message="smartnode runs on 40.0%") -> Condition:  # fmt: skip
+    return Condition(rule, key, severity, f"title of {key}", message, {"n": 1})
+
+
+def evaluate(conditions, at, judged=(SHARE,)):
+    return apply_conditions("devnet", list(conditions), set(judged), at, dispatch=False)
+
+
+def minutes(n: int) -> datetime:
+    return T0 + timedelta(minutes=n)
+
+
+def channel(name, kind=Channel.Kind.EMAIL, **subscription) -> Channel:
+    created = Channel.objects.create(name=name, kind=kind, target=f"{name}@example.org")
+    Subscription.objects.create(channel=created, **subscription)
+    return created
+
+
+def test_a_condition_opens_one_alert_however_often_it_is_found():
+    opened = evaluate([condition(), condition()], minutes(0))
+    assert [e.kind for e in opened] == ["opened"]
+    for n in range(1, 4):
+        assert evaluate([condition()], minutes(n)) == []
+    alert = Alert.objects.get()
+    assert alert.status == "open" and alert.evaluations == 4
+    assert alert.last_seen_at == minutes(3) and alert.opened_at == minutes(0)
+
+
+def test_a_changed_text_is_an_update_that_notifies_no_one():
+    everyone = channel("ops")
+    evaluate([condition()], minutes(0))
+    assert evaluate([condition(message="smartnode runs on 46.7%")], minutes(1)) == []
+    alert = Alert.objects.get()
+    assert alert.message == "smartnode runs on 46.7%"
+    assert [e.kind for e in alert.events.all()] == ["opened", "updated"]
+    assert Delivery.objects.filter(channel=everyone).count() == 1
+
+
+def test_resolves_when_the_rule_no_longer_finds_it():
+    evaluate([condition()], minutes(0))
+    (resolved,) = evaluate([], minutes(5))
+    assert resolved.kind == "resolved"
+    alert = Alert.objects.get()
+    assert alert.status == "resolved" and alert.resolved_at == minutes(5)
+    assert "no longer holds" in resolved.message
+
+
+def test_a_rule_that_cannot_judge_leaves_its_alerts_open():
+    evaluate([condition(), condition("indexer_lag:devnet", rule=LAG)], minutes(0), {SHARE, LAG})
+    assert evaluate([], minutes(1), judged={LAG}) != []  # the lag cleared...
+    assert Alert.objects.get(rule=SHARE).status == "open"  # ...the shares were not looked at
+
+
+def test_levels_open_in_order_and_resolve_most_severe_first():
+    levels = [condition(f"share:watchtower:smartnode:{s}", s) for s in
+              ("emergency", "warning", "critical")]  # fmt: skip
+    opened = evaluate(levels, minutes(0))
+    assert [e.severity for e in opened] == ["warning", "critical", "emergency"]
+    resolved = evaluate([], minutes(1))
+    assert [e.severity for e in resolved] == ["emergency", "critical", "warning"]
+
+
+def test_flapping_condition_is_damped(settings):
+    settings.ALERTS_FLAP_WINDOW_SECONDS, settings.ALERTS_FLAP_EVALUATIONS = 3600, 3
+    evaluate([condition()], minutes(0))
+    evaluate([], minutes(1))
+    assert evaluate([condition()], minutes(2)) == []
+    assert evaluate([condition()], minutes(3)) == []
+    (reopened,) = evaluate([condition()], minutes(4))
+    assert reopened.kind == "opened"
+    assert Alert.objects.count() == 2 and not ConditionStreak.objects.exists()
+
+
+def test_a_break_in_the_streak_starts_the_count_again(settings):
+    settings.ALERTS_FLAP_EVALUATIONS = 3
+    evaluate([condition()], minutes(0))
+    evaluate([], minutes(1))
+    evaluate([condition()], minutes(2))
+    evaluate([condition()], minutes(3))
+    evaluate([], minutes(4))  # flaps back
+    assert evaluate([condition()], minutes(5)) == []
+    assert evaluate([condition()], minutes(6)) == []
+    assert len(evaluate([condition()], minutes(7))) == 1
+
+
+def test_after_the_flap_window_a_condition_opens_at_once(settings):
+    settings.ALERTS_FLAP_WINDOW_SECONDS = 600
+    evaluate([condition()], minutes(0))
+    evaluate([], minutes(1))
+    assert len(evaluate([condition()], minutes(30))) == 1
+
+
+def test_subscriptions_route_by_rule_and_severity():
+    everything = channel("everything")
+    critical_only = channel("pager", min_severity="critical")
+    lag_only = channel("ops", rule=LAG)
+    evaluate([condition()], minutes(0))
+    evaluate(
+        [condition(), condition("share:watchtower:smartnode:critical", "critical")], minutes(1)
+    )
+    heard = {
+        c.name: sorted(Delivery.objects.filter(channel=c).values_list("event__severity", flat=True))
+        for c in (everything, critical_only, lag_only)
+    }
+    assert heard == {"everything": ["critical", "warning"], "pager": ["critical"], "ops": []}
+
+
+def test_a_resolution_goes_to_the_channels_that_heard_the_opening():
+    pager = channel("pager", min_severity="critical")
+    everything = channel("everything")
+    evaluate([condition()], minutes(0))
+    channel("late", min_severity="warning")  # subscribed after the alert opened
+    evaluate([], minutes(1))
+    resolved = AlertEvent.objects.get(kind="resolved")
+    assert list(resolved.deliveries.values_list("channel__name", flat=True)) == ["everything"]
+    assert not Delivery.objects.filter(channel=pager).exists()
+    assert Delivery.objects.filter(channel=everything).count() == 2
+
+
+def test_disabled_channels_hear_nothing():
+    muted = channel("muted")
+    muted.enabled = False
+    muted.save()
+    evaluate([condition()], minutes(0))
+    assert not Delivery.objects.exists()
+
+
+def test_one_open_alert_per_key_is_enforced_by_the_database():
+    from django.db import IntegrityError, transaction
+
+    evaluate([condition()], minutes(0))
+    alert = Alert.objects.get()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Alert.objects.create(
+            network="devnet", rule=SHARE, key=alert.key, severity="warning", title="t",
+            message="m", opened_at=minutes(1), last_seen_at=minutes(1),
+        )  # fmt: skip
