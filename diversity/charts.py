@@ -195,7 +195,7 @@ def delays_scatter(votes: list[tuple[datetime, int, str]]) -> dict:
                 "mode": "markers",
                 "name": duty,
                 "x": [at.isoformat() for at, _ in mine],
-                "y": [round(delay / 60, 1) for _, delay in mine],
+                "y": [max(round(delay / 60, 1), 0.1) for _, delay in mine],
                 "marker": {
                     "symbol": DUTY_SYMBOLS.get(duty, "circle"),
                     "size": 7,
@@ -208,7 +208,12 @@ def delays_scatter(votes: list[tuple[datetime, int, str]]) -> dict:
         "data": traces,
         "layout": _layout(
             height=280,
-            yaxis={"title": {"text": "minutes after opening (log)"}, "type": "log"},
+            yaxis={
+                "title": {"text": "after opening (log scale)"},
+                "type": "log",
+                "tickvals": [1, 5, 15, 60, 240, 1440],
+                "ticktext": ["1 min", "5 min", "15 min", "1 h", "4 h", "1 day"],
+            },
             legend={"orientation": "h", "y": -0.25},
         ),
     }

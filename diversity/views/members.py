@@ -16,7 +16,7 @@ from diversity.views.mix import KINDS, software_of
 from diversity.views.pages import network, render_page
 from votes.models import Member, Round, Submission
 
-RECENT_VOTES = 50
+RECENT_VOTES = 20
 DELAY_PLOT_VOTES = 2000
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)

@@ -1,0 +1,81 @@
+"""Figure builders and the status rules, without a database: valid Plotly, safe text, labels."""
+
+from datetime import UTC, datetime, timedelta
+
+import plotly.graph_objects as go
+import pytest
+
+from diversity import charts
+from diversity.planner import mix
+from diversity.views.mix import KindShares, SharePoint, ShareRow
+from diversity.views.status import status_from_shares
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def kind_shares(counts: dict[str, int], unknown: int = 0, kind="watchtower") -> KindShares:
+    total = sum(counts.values()) + unknown
+    rows = [ShareRow(name, n, n / total, n / total, (n + unknown) / total)
+            for name, n in sorted(counts.items(), key=lambda item: -item[1])]  # fmt: skip
+    return KindShares(kind, total, unknown, rows, 0.51)
+
+
+def test_share_bars_show_bounds_and_both_lines():
+    figure = charts.share_bars(kind_shares({"smartnode": 6, "pywatch": 5}, unknown=4), {})
+    go.Figure(figure)
+    bar = figure["data"][0]
+    assert bar["y"][-1].startswith("smartnode<br>40%")  # the label carries the number too
+    assert bar["error_x"]["array"][-1] == pytest.approx(4 / 15 * 100, abs=0.01)
+    labels = [note["text"].strip() for note in figure["layout"]["annotations"]]
+    assert labels == ["50%", "threshold 51%"]
+
+
+def test_empty_shares_explain_themselves():
+    figure = charts.share_bars(kind_shares({}, unknown=15), {})
+    go.Figure(figure)
+    assert "15 of 15 members unknown" in figure["layout"]["annotations"][0]["text"]
+
+
+def test_shares_area_stacks_every_implementation_and_unknown():
+    points = [SharePoint(T0 + timedelta(days=d), {"a": 0.5, "b": 0.4}, 0.1) for d in range(3)]
+    figure = charts.shares_area(points, "treegen", charts.colours_for(["a", "b"]))
+    go.Figure(figure)
+    assert [t["name"] for t in figure["data"]] == ["a", "b", "unknown"]
+    assert all(t["stackgroup"] == "shares" for t in figure["data"])
+
+
+def test_other_figures_are_valid():
+    votes = [(T0, 600, "balances"), (T0, 30, "prices"), (T0, 0, "scrub")]
+    go.Figure(charts.delays_scatter(votes))
+    go.Figure(charts.vote_timeline([{"label": "value 1", "times": [T0, T0]}], needed=8))
+    before = mix("watchtower", {"a": "x", "b": "x", "c": "y"}, ["x", "y", "z"])
+    after = mix("watchtower", {"a": "z", "b": "x", "c": "y"}, ["x", "y", "z"])
+    go.Figure(charts.plan_bars(before, after, 0.51, charts.colours_for("xyz")))
+
+
+def test_chain_text_cannot_become_markup_in_a_chart():
+    figure = charts.vote_timeline([{"label": '<a href="javascript:x">v</a>', "times": [T0]}], 1)
+    assert "<" not in figure["data"][0]["name"]
+
+
+def test_palette_is_okabe_ito_and_stable():
+    colours = charts.colours_for(["smartnode", "oraclerust", "pywatch"])
+    assert colours == charts.colours_for(["pywatch", "smartnode", "oraclerust"])
+    assert set(colours.values()) <= set(charts.OKABE_ITO)
+
+
+@pytest.mark.parametrize(
+    ("counts", "unknown", "level", "estimate"),
+    [
+        ({"a": 5, "b": 5, "c": 5}, 0, "safe", "safe"),
+        ({"a": 6, "b": 5, "c": 4}, 0, "warning", "warning"),  # 40%
+        ({"a": 10, "b": 10}, 0, "critical", "critical"),  # 50%
+        ({"a": 8, "b": 7}, 0, "emergency", "emergency"),  # 53% >= 51%
+        ({"a": 6, "b": 5}, 4, "emergency", "warning"),  # only on the upper bound
+        ({}, 15, "unknown", "unknown"),
+    ],
+)
+def test_status_levels(counts, unknown, level, estimate):
+    status = status_from_shares([kind_shares(counts, unknown)])
+    assert (status.level, status.estimate_level) == (level, estimate)
+    assert status.only_possible == (level != estimate)
