@@ -1,0 +1,182 @@
+"""Declarations and inference combined: per member and kind, what it runs, how sure, and flags.
+
+For each kind the classifier is trained on the members with a declaration in force and
+predicts everyone. A declared member is predicted by a model trained on the *other* declared
+members (leave-one-out), so that its own label can't vouch for itself: that prediction is what
+the "behaves like another implementation" flag compares with the declaration, and it is also
+exactly what the leave-one-member-out evaluation scores.
+
+A silent switch shows as the two halves of the window looking like two different known
+implementations, each with confidence. Watchtowers vote daily, so 30 days is plenty; a treegen
+shows itself only once per rewards interval (28 days on mainnet), hence its longer window.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from diversity.fingerprint.classifier import UNKNOWN, Fingerprinter, Prediction
+from diversity.fingerprint.declarations import DeclarationBook
+from diversity.fingerprint.features import Activity, MemberWindow, window_features
+from diversity.fingerprint.traits import RESOLUTION, WATCHTOWER_FEATURES
+from diversity.models import Assignment, Implementation, Kind
+
+CONFIDENT = 0.8
+KINDS = (Kind.WATCHTOWER, Kind.TREEGEN)
+WINDOWS = {Kind.WATCHTOWER: timedelta(days=30), Kind.TREEGEN: timedelta(days=180)}
+MIN_EVIDENCE = {Kind.WATCHTOWER: 5, Kind.TREEGEN: 1}
+MODEL_FEATURES = {
+    Kind.WATCHTOWER: [
+        *WATCHTOWER_FEATURES, "participation_balances", "participation_prices",
+        "participation_scrub", "participation_rewards", "calldata_excess",
+    ],
+    Kind.TREEGEN: ["rewards_excess"],
+}  # fmt: skip
+Flag = Assignment.Flag
+
+
+@dataclass
+class MemberInference:
+    """The inference for one member and kind: `prediction` is leave-one-out when declared."""
+
+    member_id: int
+    kind: str
+    prediction: Prediction
+    evidence: int
+    declared: str | None
+    features: dict = field(default_factory=dict)
+    flags: list[str] = field(default_factory=list)
+
+
+def usable(window: MemberWindow, kind: str) -> bool:
+    if window.evidence.get(kind, 0) < MIN_EVIDENCE[kind]:
+        return False
+    return kind != Kind.TREEGEN or window.values.get("rewards_excess") is not None
+
+
+def matrix(windows: list[MemberWindow], kind: str) -> np.ndarray:
+    names = MODEL_FEATURES[kind]
+    values = [np.nan if w.values.get(n) is None else w.values[n] for w in windows for n in names]
+    return np.array(values, dtype=float).reshape(len(windows), len(names))
+
+
+class KindModel:
+    """The classifier of one kind at one time: trained on the declared, refitted without any
+    one declared member on demand."""
+
+    def __init__(self, kind: str, windows: list[MemberWindow], declared: dict[int, str]):
+        self.kind = kind
+        self.training = [w for w in windows if usable(w, kind) and w.member_id in declared]
+        self.labels = [declared[w.member_id] for w in self.training]
+        self.full = self._fit(None)
+
+    def _fit(self, without: int | None) -> Fingerprinter:
+        kept = [i for i, w in enumerate(self.training) if w.member_id != without]
+        rows = matrix([self.training[i] for i in kept], self.kind)
+        resolution = [RESOLUTION[name] for name in MODEL_FEATURES[self.kind]]
+        return Fingerprinter(resolution).fit(rows, [self.labels[i] for i in kept])
+
+    def predictions(self, views: dict[int, list[MemberWindow | None]]) -> dict[int, list]:
+        """Predictions of each member's windows (whole, halves): by the model trained on all
+        declared members, or for a declared member, on all others. Batched: one query per
+        model, because each costs the same for one row or thirty."""
+        trained = {w.member_id for w in self.training}
+        groups = [[m for m in views if m not in trained]] + [[m] for m in views if m in trained]
+        results = {}
+        for members in groups:
+            model = self.full if members and members[0] not in trained else self._fit(members[0])
+            results.update(self._predict(model, {m: views[m] for m in members}))
+        return results
+
+    def _predict(self, model: Fingerprinter, views: dict[int, list]) -> dict[int, list]:
+        asked = [(m, i, w) for m, ws in views.items() for i, w in enumerate(ws)
+                 if w is not None and usable(w, self.kind)]  # fmt: skip
+        results = {m: [UNKNOWN] * len(ws) for m, ws in views.items()}
+        if asked and model.trained:
+            rows = matrix([w for _, _, w in asked], self.kind)
+            evidence = [w.evidence[self.kind] for _, _, w in asked]
+            for (m, i, _), prediction in zip(asked, model.predict(rows, evidence), strict=True):
+                results[m][i] = prediction
+        return results
+
+
+def infer(activity: Activity, as_of: datetime, book: DeclarationBook, kind: str,
+          window: timedelta | None = None) -> dict[int, MemberInference]:  # fmt: skip
+    """Every member who voted in the window: its (leave-one-out) prediction and flags."""
+    span = window or WINDOWS[kind]
+    windows = window_features(activity, as_of - span, as_of, kind)
+    halves = [
+        {w.member_id: w for w in window_features(activity, start, end, kind)}
+        for start, end in ((as_of - span, as_of - span / 2), (as_of - span / 2, as_of))
+    ]
+    declared = book.labels(kind, as_of)
+    model = KindModel(kind, windows, declared)
+    views = {w.member_id: [w, *(half.get(w.member_id) for half in halves)] for w in windows}
+    predicted = model.predictions(views)
+    inferences = {}
+    for member_window in windows:
+        member_id = member_window.member_id
+        whole, *halves_predicted = predicted[member_id]
+        inference = MemberInference(
+            member_id, kind, whole, member_window.evidence.get(kind, 0), declared.get(member_id),
+            {name: member_window.values.get(name) for name in MODEL_FEATURES[kind]},
+        )  # fmt: skip
+        if not usable(member_window, kind):
+            inference.flags = [Flag.INSUFFICIENT_DATA]
+        elif whole is not UNKNOWN:
+            inference.flags = flags(inference, halves_predicted)
+        inferences[member_id] = inference
+    return inferences
+
+
+def flags(inference: MemberInference, halves: list[Prediction]) -> list[str]:
+    """The flags of a member with enough evidence, judged by a model that has training."""
+    prediction, raised = inference.prediction, []
+    declared = inference.declared
+    if prediction.is_novel:
+        raised.append(Flag.UNKNOWN_IMPLEMENTATION)
+    elif declared and prediction.label != declared and prediction.probability >= CONFIDENT:
+        raised.append(Flag.BEHAVES_LIKE_OTHER)
+    sure = [h.label for h in halves if h.label is not None and h.probability >= CONFIDENT]
+    if len(sure) == 2 and sure[0] != sure[1]:
+        raised.append(Flag.SILENT_SWITCH)
+    return raised
+
+
+def assignments_at(activity: Activity, as_of: datetime, book: DeclarationBook,
+                   implementations: dict[tuple[str, str], Implementation],
+                   windows: dict[str, timedelta] | None = None) -> list[Assignment]:  # fmt: skip
+    """Unsaved Assignment rows for every member at `as_of`, both kinds."""
+    members = activity.membership.members_at(as_of)
+    rows = []
+    for kind in KINDS:
+        inferences = infer(activity, as_of, book, kind, (windows or WINDOWS)[kind])
+        for member_id in members:
+            inference = inferences.get(member_id) or MemberInference(
+                member_id, kind, UNKNOWN, 0, None, flags=[Flag.INSUFFICIENT_DATA]
+            )
+            declaration = book.in_force(member_id, as_of)
+            rows.append(_assignment(activity.network, as_of, kind, inference, declaration,
+                                    implementations, (windows or WINDOWS)[kind]))  # fmt: skip
+    return rows
+
+
+def _assignment(network, as_of, kind, inference, declaration, implementations, window):
+    prediction = inference.prediction
+    inferred = implementations.get((kind, prediction.label)) if prediction.label else None
+    if declaration is not None:
+        chosen, source, confidence = getattr(declaration, kind), Assignment.Source.DECLARED, 1.0
+    elif inferred is not None:
+        chosen, source, confidence = inferred, Assignment.Source.INFERRED, prediction.probability
+    else:
+        chosen, source, confidence = None, Assignment.Source.UNKNOWN, prediction.probability
+    return Assignment(
+        network=network, member_id=inference.member_id, kind=kind, as_of=as_of,
+        window_days=window.total_seconds() / 86400, implementation=chosen, source=source,
+        confidence=confidence, declaration=declaration, inferred=inferred,
+        inferred_probability=prediction.probability if prediction.label else None,
+        probabilities=prediction.probabilities, novelty=prediction.novelty,
+        evidence=inference.evidence, flags=list(inference.flags),
+        features={k: v for k, v in inference.features.items() if v is not None},
+    )  # fmt: skip

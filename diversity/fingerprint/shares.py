@@ -1,0 +1,111 @@
+"""Each implementation's share of the oDAO vote (members, not submissions), with bounds.
+
+At any time t, every member of the oDAO then counts once per kind:
+- with a declaration in force at t: for the declared implementation, with certainty;
+- else by its latest assignment at or before t (at most one window old): for the inferred
+  implementation, with certainty only when the confidence reaches CONFIDENT;
+- else (unknown, low confidence, or no recent assignment): uncertain.
+
+lower = certain members / N; upper = (certain + uncertain members) / N, i.e. every uncertain
+member might run it; share = members whose best guess it is / N, between the two. The
+"unknown" row holds the members with no guess at all.
+"""
+
+import bisect
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from diversity.fingerprint.assignments import CONFIDENT, KINDS
+from diversity.fingerprint.declarations import DeclarationBook
+from diversity.fingerprint.membership import MembershipHistory
+from diversity.models import Assignment, Implementation
+
+UNKNOWN_NAME = "unknown"
+
+
+@dataclass(frozen=True)
+class Share:
+    kind: str
+    implementation: str
+    members: int  # whose best guess it is
+    certain: int  # declared, or inferred with confidence
+    total: int  # oDAO members at the time
+    share: float
+    lower: float
+    upper: float
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class MemberState:
+    label: str | None
+    certain: bool
+
+
+class ShareBook:
+    """Assignments, declarations and membership of a network, loaded once, to answer
+    shares at any number of times (a year of daily points for the dashboard is one load)."""
+
+    def __init__(self, network: str):
+        self.membership = MembershipHistory(network)
+        self.declarations = DeclarationBook(network)
+        self.catalogue = {kind: set() for kind in KINDS}
+        for kind, name in Implementation.objects.values_list("kind", "name"):
+            self.catalogue.setdefault(kind, set()).add(name)
+        self.assignment_times: dict[tuple[str, int], list[datetime]] = {}
+        self.assignments: dict[tuple[str, int], list[tuple[str | None, float, float]]] = {}
+        rows = Assignment.objects.filter(network=network).order_by("as_of")
+        for member_id, kind, as_of, name, confidence, source, days in rows.values_list(
+            "member_id", "kind", "as_of", "inferred__name", "confidence", "source", "window_days"
+        ):
+            probability = confidence if source != Assignment.Source.UNKNOWN else 0.0
+            self.assignment_times.setdefault((kind, member_id), []).append(as_of)
+            self.assignments.setdefault((kind, member_id), []).append((name, probability, days))
+        self.times = sorted({t for times in self.assignment_times.values() for t in times})
+
+    def state(self, kind: str, member_id: int, at: datetime) -> MemberState:
+        declaration = self.declarations.in_force(member_id, at)
+        if declaration is not None:
+            return MemberState(getattr(declaration, kind).name, True)
+        times = self.assignment_times.get((kind, member_id), [])
+        position = bisect.bisect_right(times, at)
+        if position == 0:
+            return MemberState(None, False)
+        name, probability, days = self.assignments[(kind, member_id)][position - 1]
+        if at - times[position - 1] > timedelta(days=days) or name is None:
+            return MemberState(None, False)
+        return MemberState(name, probability >= CONFIDENT)
+
+    def shares(self, kind: str, at: datetime) -> list[Share]:
+        members = self.membership.members_at(at)
+        states = [self.state(kind, member_id, at) for member_id in members]
+        total = len(states)
+        uncertain = sum(1 for state in states if not state.certain)
+        guesses = {state.label for state in states if state.label is not None}
+        names = sorted(guesses | self.catalogue.get(kind, set())) if total else []
+        rows = []
+        for name in names:
+            guessed = sum(1 for state in states if state.label == name)
+            certain = sum(1 for state in states if state.label == name and state.certain)
+            rows.append(Share(kind, name, guessed, certain, total, guessed / total,
+                              certain / total, (certain + uncertain) / total))  # fmt: skip
+        unknown = sum(1 for state in states if state.label is None)
+        if unknown:
+            rows.append(Share(kind, UNKNOWN_NAME, unknown, 0, total, unknown / total, 0.0,
+                              unknown / total))  # fmt: skip
+        return rows
+
+    def all_shares(self, at: datetime) -> dict[str, list[Share]]:
+        return {kind: self.shares(kind, at) for kind in KINDS}
+
+    def series(self, start: datetime | None = None, end: datetime | None = None) -> list[dict]:
+        """Flat rows (one per time, kind and implementation) at every assignment time."""
+        rows = []
+        for at in self.times:
+            if (start and at < start) or (end and at > end):
+                continue
+            for kind in KINDS:
+                rows.extend({"at": at, **share.as_dict()} for share in self.shares(kind, at))
+        return rows
