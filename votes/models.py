@@ -167,7 +167,8 @@ class Submission(models.Model):
 
 
 class OnChainUpdate(models.Model):
-    """The contract's own verdict: BalancesUpdated, PricesUpdated, RewardSnapshot, MinipoolScrubbed."""
+    """The contract's own verdict: BalancesUpdated, PricesUpdated, RewardSnapshot, MinipoolScrubbed
+    (each emitted by the transaction that applied the value)."""
 
     network = models.CharField(max_length=32)
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="updates")

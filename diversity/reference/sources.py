@@ -91,7 +91,7 @@ def twap_price_from_ticks(tick_cumulative_start: int, tick_cumulative_end: int,
 
 
 class UniswapTwapPriceSource:
-    """Mainnet: the 12-hour TWAP of the RPL/WETH Uniswap v3 pool, as the stock watchtower reads it."""
+    """Mainnet: the 12-hour TWAP of the RPL/WETH Uniswap v3 pool, as the stock watchtower uses."""
 
     name = "Uniswap v3 RPL/ETH 12h TWAP"
     OBSERVE = function_signature_to_4byte_selector("observe(uint32[])")

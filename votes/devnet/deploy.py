@@ -6,8 +6,8 @@ the indexer must find old addresses the way it would on mainnet.
 """
 
 import json
-from functools import lru_cache
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from eth_utils import keccak

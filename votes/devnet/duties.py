@@ -65,13 +65,3 @@ def is_settled(w3: Web3, deployment: Deployment, sim_round: SimRound) -> bool:
     address, solidity = _era(deployment, name)
     getter = "getBalancesBlock" if duty == "balances" else "getPricesBlock"
     return contract(w3, solidity, address).functions[getter]().call() >= sim_round.key
-
-
-def accepts_late_votes(deployment: Deployment, duty: str) -> bool:
-    """Since Houston a vote for a settled round is recorded; before it (and for scrubs) it reverts."""
-    if duty == "scrub":
-        return False
-    if duty == "rewards":
-        return True
-    name = "rocketNetworkBalances" if duty == "balances" else "rocketNetworkPrices"
-    return _era(deployment, name)[1] not in ATLAS_ERA

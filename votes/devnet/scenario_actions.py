@@ -5,6 +5,7 @@ import math
 from votes.devnet.deploy import contract
 from votes.devnet.members import new_member
 from votes.devnet.scenario import ScenarioEvent
+from votes.devnet.transactions import guardian_fees
 
 
 def apply_event(sim, event: ScenarioEvent) -> None:
@@ -81,8 +82,7 @@ def _leave(sim, fields) -> None:
     data = contract(sim.w3, "RocketDAONodeTrustedActions", actions).encode_abi(
         "actionLeave", [member.address]
     )
-    tx = {"to": actions, "data": data, "gas": 500_000, "type": 2,
-          "maxFeePerGas": 2 * sim.chain.base_fee + 10**9, "maxPriorityFeePerGas": 10**9}  # fmt: skip
+    tx = {"to": actions, "data": data, "gas": 500_000, **guardian_fees(sim.chain.base_fee)}
     member.signer.send(sim.w3, tx)
     sim.mine(sim.now())
     member.left_at = sim.chain.timestamp

@@ -21,6 +21,7 @@ from votes.devnet.profiles import ProfileSet
 from votes.devnet.rewards_intervals import RewardsIntervals
 from votes.devnet.scenario import Scenario, ScenarioEvent
 from votes.devnet.scenario_actions import apply_event
+from votes.devnet.transactions import fund, guardian_fees
 from votes.devnet.tx_shape import EstimateFailed, fee_fields, gas_limit
 from votes.devnet.world import World
 
@@ -92,11 +93,9 @@ class Simulation:
     def guardian_call(self, solidity: str, address: str, function: str, args: list) -> str:
         data = contract(self.w3, solidity, address).encode_abi(function, args)
         tx = {"to": Web3.to_checksum_address(address), "data": data, "gas": 2_000_000}
-        return self.guardian.send(self.w3, {**tx, **fee_fields_guardian(self.chain.base_fee)})
+        return self.guardian.send(self.w3, {**tx, **guardian_fees(self.chain.base_fee)})
 
     def join(self, member: SimMember) -> None:
-        from votes.devnet.transactions import fund
-
         fund(self.w3, member.address, MEMBER_FUNDS)
         member.signer.nonce = self.w3.eth.get_transaction_count(member.address)
         actions = self.deployment.current("rocketDAONodeTrustedActions")
@@ -268,8 +267,3 @@ class Simulation:
             return self.w3.eth.estimate_gas({**tx, "from": member.address}, "pending")
         except Exception as error:  # web3 raises several types for a revert
             raise EstimateFailed(str(error)) from error
-
-
-def fee_fields_guardian(base_fee: int) -> dict:
-    """Generous fees: the guardian stands in for the world, and must never be priced out."""
-    return {"type": 2, "maxFeePerGas": 2 * base_fee + 10**9, "maxPriorityFeePerGas": 10**9}

@@ -1,5 +1,6 @@
 """python manage.py devnet: start anvil, deploy the oDAO contracts, print where, and wait."""
 
+import contextlib
 import signal
 import threading
 
@@ -23,7 +24,5 @@ class Command(BaseCommand):
             self.stdout.write(f"RocketStorage: {dep.rocket_storage}")
             self.stdout.write("Devnet running; Ctrl-C to stop.")
             self.stdout.flush()
-            try:
+            with contextlib.suppress(KeyboardInterrupt):
                 stop.wait()
-            except KeyboardInterrupt:
-                pass
