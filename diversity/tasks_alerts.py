@@ -11,7 +11,7 @@ from django.core.cache import cache
 
 from diversity.alerts.delivery import attempt_delivery, redispatch_due
 from diversity.alerts.lifecycle import evaluate
-from diversity.alerts.situation import current_situation
+from diversity.alerts.sources import current_situation
 
 log = logging.getLogger(__name__)
 LOCK_SECONDS = 300

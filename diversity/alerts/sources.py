@@ -1,37 +1,88 @@
-"""Where the rules get who runs what: the fingerprinting module's assignments and shares.
+"""Where a Situation comes from: the node, the index, and the fingerprinting module.
 
-INTEGRATION(fingerprinting): `current_shares` returns None (the share rule cannot judge, and its
-open alerts stay as they are) until diversity/fingerprint/shares.py exists; then it maps that
-module's shares onto ShareEstimate.
+"Now" is the time of the chain head when the node answers (on mainnet the wall clock, on the
+devnet the simulated time), else the wall clock. Shares and per-member implementations come from
+one ShareBook (declarations, assignments and membership, loaded once per evaluation). A kind in
+which no member has a label yet (nothing declared or inferred) is left out of the shares: its
+upper bounds would all be 100%, which says "no data", not "emergency".
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
 
-from diversity.models import Assignment
+from django.conf import settings
+from django.utils import timezone
+
+from diversity.alerts.situation import ImplementationOf, ShareEstimate, Situation
+from diversity.fingerprint.assignments import KINDS
+from diversity.fingerprint.shares import UNKNOWN_NAME, ShareBook
+from votes.chain.client import ChainClient
+from votes.chain.networks import NetworkConfigError, get_network
+from votes.consensus import CALC_BASE, DEFAULT_THRESHOLD
+from votes.models import Checkpoint, Consensus, Member
+
+HEAD_TIMEOUT_SECONDS = 10.0
 
 
-def current_shares(network: str, at: datetime):
-    """Each implementation's share of members at `at`, per kind, or None without share data."""
-    return None
+def current_situation(network: str | None = None) -> Situation:
+    """The situation on `network` now: chain head, index position, shares, implementations."""
+    situation = Situation(network=network or settings.TOWERWATCH_NETWORK, now=timezone.now())
+    try:
+        config = get_network(network)
+    except NetworkConfigError as error:
+        situation.head_error = str(error)
+        return situation
+    situation.network, situation.start_block = config.name, config.start_block
+    try:
+        client = ChainClient(config.rpc_url, timeout=HEAD_TIMEOUT_SECONDS, max_attempts=2)
+        situation.head = client.block_number()
+        head_time = int(client.get_block(situation.head)["timestamp"], 16)
+        situation.now = datetime.fromtimestamp(head_time, UTC)
+    except Exception as error:  # any failure to get an answer is "unreachable"
+        situation.head = None
+        situation.head_error = f"{type(error).__name__}: {error}"[:500]
+    checkpoint = Checkpoint.objects.filter(network=config.name).first()
+    situation.indexed_block = checkpoint.block_number if checkpoint else None
+    situation.threshold = consensus_threshold(config.name)
+    book = ShareBook(config.name)
+    situation.shares = current_shares(book, situation.now)
+    situation.implementation_of = implementation_lookup(book, config.name)
+    return situation
 
 
-def implementation_of(network: str):
-    """(address, kind, at) -> the implementation of the latest assignment at or before `at`."""
-    rows = (
-        Assignment.objects.filter(network=network, implementation__isnull=False)
-        .order_by("as_of")
-        .values_list("member__address", "kind", "as_of", "implementation__name")
+def consensus_threshold(network: str) -> float:
+    """The threshold the contracts applied at the latest consensus, as a fraction."""
+    latest = (
+        Consensus.objects.filter(round__network=network, status=Consensus.Status.REACHED)
+        .order_by("-block_number")
+        .values_list("threshold", flat=True)
+        .first()
     )
-    history: dict[tuple[str, str], list[tuple[datetime, str]]] = {}
-    for address, kind, as_of, name in rows:
-        history.setdefault((address.lower(), kind), []).append((as_of, name))
+    return int(latest if latest is not None else DEFAULT_THRESHOLD) / CALC_BASE
 
-    def lookup(address: str, kind: str, at: datetime) -> str | None:
-        name = None
-        for as_of, candidate in history.get((address.lower(), kind), []):
-            if as_of > at:
-                break
-            name = candidate
-        return name
 
-    return lookup
+def current_shares(book: ShareBook, at: datetime) -> list[ShareEstimate] | None:
+    """Each implementation's share of members at `at` per kind; None if no kind has data."""
+    estimates, judged = [], False
+    for kind in KINDS:
+        rows = [row for row in book.shares(kind, at) if row.implementation != UNKNOWN_NAME]
+        if not any(row.members for row in rows):
+            continue
+        judged = True
+        estimates += [
+            ShareEstimate(row.implementation, str(kind), row.share, row.lower, row.upper)
+            for row in rows
+        ]
+    return estimates if judged else None
+
+
+def implementation_lookup(book: ShareBook, network: str) -> ImplementationOf:
+    """(address, kind, at) -> the implementation the member ran then, by the same rules as
+    the shares (its declaration in force, else its recent assignment), or None."""
+    members = Member.objects.filter(network=network).values_list("address", "id")
+    ids = {address.lower(): member_id for address, member_id in members}
+
+    def implementation_of(address: str, kind: str, at: datetime) -> str | None:
+        member_id = ids.get(address.lower())
+        return book.state(kind, member_id, at).label if member_id is not None else None
+
+    return implementation_of

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from diversity.alerts.delivery import deliver_due, send_test
 from diversity.alerts.lifecycle import evaluate
-from diversity.alerts.situation import current_situation
+from diversity.alerts.sources import current_situation
 from diversity.models.alerts import Channel
 
 
