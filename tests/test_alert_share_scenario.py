@@ -52,7 +52,7 @@ def share_swing_devnet(tmp_path_factory):
     yield from run_simulation(days=DAYS, members=MEMBERS, seed=SEED, scenario=scenario)
 
 
-def declare_every_switch(truth: dict) -> int:
+def declare_every_switch(truth: dict, seed: int) -> int:
     """Each member signs a declaration whenever its software changes (its simulator history)."""
     count = 0
     for member in truth["members"]:
@@ -61,7 +61,7 @@ def declare_every_switch(truth: dict) -> int:
                           entry["treegen"], "", entry["from"], nonce)  # fmt: skip
             message = declaration_text(claim)
             signed = Account.sign_message(
-                encode_defunct(text=message), member_key(SEED, member["index"])
+                encode_defunct(text=message), member_key(seed, member["index"])
             )
             record_declaration("devnet", message, "0x" + signed.signature.hex().removeprefix("0x"))
             count += 1
@@ -83,7 +83,7 @@ def test_share_swing_alerts_in_order_then_resolves(share_swing_devnet, settings)
     settings.ALERTS_ALLOW_PRIVATE_WEBHOOKS = True
     chain, deployment, _, truth = share_swing_devnet
     Indexer(devnet_config(deployment)).run_pass()
-    assert declare_every_switch(truth) > MEMBERS
+    assert declare_every_switch(truth, SEED) > MEMBERS
 
     with FakeDiscord(script=[]) as discord:
         channel = Channel.objects.create(name="odao", kind=Channel.Kind.DISCORD, target=discord.url)
