@@ -22,8 +22,12 @@ SHARE = Rule.IMPLEMENTATION_SHARE
 LAG = Rule.INDEXER_LAG
 
 
-def condition(key="share:watchtower:smartnode:warning", severity="warning", rule=SHARE,
-              message="smartnode runs on 40.0%") -> Condition:  # fmt: skip
+def condition(
+    key="share:watchtower:smartnode:warning",
+    severity="warning",
+    rule=SHARE,
+    message="smartnode runs on 40.0%",
+) -> Condition:
     return Condition(rule, key, severity, f"title of {key}", message, {"n": 1})
 
 
@@ -77,8 +81,10 @@ def test_a_rule_that_cannot_judge_leaves_its_alerts_open():
 
 
 def test_levels_open_in_order_and_resolve_most_severe_first():
-    levels = [condition(f"share:watchtower:smartnode:{s}", s) for s in
-              ("emergency", "warning", "critical")]  # fmt: skip
+    levels = [
+        condition(f"share:watchtower:smartnode:{s}", s)
+        for s in ("emergency", "warning", "critical")
+    ]
     opened = evaluate(levels, minutes(0))
     assert [e.severity for e in opened] == ["warning", "critical", "emergency"]
     resolved = evaluate([], minutes(1))
@@ -157,6 +163,24 @@ def test_one_open_alert_per_key_is_enforced_by_the_database():
     alert = Alert.objects.get()
     with pytest.raises(IntegrityError), transaction.atomic():
         Alert.objects.create(
-            network="devnet", rule=SHARE, key=alert.key, severity="warning", title="t",
-            message="m", opened_at=minutes(1), last_seen_at=minutes(1),
-        )  # fmt: skip
+            network="devnet",
+            rule=SHARE,
+            key=alert.key,
+            severity="warning",
+            title="t",
+            message="m",
+            opened_at=minutes(1),
+            last_seen_at=minutes(1),
+        )
+
+
+def test_open_alerts_most_severe_first():
+    from diversity.alerts.lifecycle import open_alerts
+
+    evaluate([condition("a", "warning"), condition("b", "emergency")], minutes(0))
+    evaluate(
+        [condition("a", "warning"), condition("b", "emergency"), condition("c", "warning")],
+        minutes(1),
+    )
+    assert [a.key for a in open_alerts("devnet")] == ["b", "c", "a"]
+    assert open_alerts("mainnet") == []

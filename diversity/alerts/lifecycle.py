@@ -142,3 +142,9 @@ def _resolve(alert: Alert, now: datetime) -> AlertEvent:
         f"{moment(alert.opened_at)} ({alert.evaluations} evaluations); last seen: {alert.message}"
     )
     return _event(alert, AlertEvent.Kind.RESOLVED, now, message)
+
+
+def open_alerts(network: str) -> list[Alert]:
+    """The open alerts, most severe first, then newest: what an overview lists."""
+    alerts = Alert.objects.filter(network=network, status=Alert.Status.OPEN)
+    return sorted(alerts, key=lambda a: (-Severity.rank(a.severity), -a.opened_at.timestamp()))
