@@ -1,7 +1,7 @@
 """Transport helpers: Discord's size limits always hold, Retry-After is read both ways."""
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from diversity.alerts.transports import fit_embeds, retry_after
@@ -25,6 +25,11 @@ embeds = st.lists(
 )
 
 
+@settings(
+    max_examples=50,
+    deadline=None,  # big texts: generation time varies with the machine's load
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(embeds)
 def test_fitted_embeds_are_always_within_discords_limits(raw):
     fitted = fit_embeds(raw)
