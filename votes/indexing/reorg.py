@@ -28,13 +28,19 @@ log = logging.getLogger(__name__)
 def find_fork_point(client: ChainClient, network: str, checkpoint: Checkpoint, floor: int):
     """None if the checkpoint is still canonical, else the highest stored block that is
     (or `floor`, the block before indexing started, when none is)."""
-    if client.get_block(checkpoint.block_number)["hash"] == checkpoint.block_hash:
+    if _canonical_hash(client, checkpoint.block_number) == checkpoint.block_hash:
         return None
     stored = IndexedBlock.objects.filter(network=network, number__lt=checkpoint.block_number)
     for block in stored.order_by("-number").iterator():
-        if client.get_block(block.number)["hash"] == block.hash:
+        if _canonical_hash(client, block.number) == block.hash:
             return block.number
     return floor
+
+
+def _canonical_hash(client: ChainClient, number: int) -> str | None:
+    """The node's hash at `number`, or None when the new chain is shorter than that."""
+    block = client.call("eth_getBlockByNumber", [hex(number), False])
+    return block["hash"] if block else None
 
 
 @transaction.atomic
