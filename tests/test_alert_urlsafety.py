@@ -132,3 +132,17 @@ def test_mask_and_check_never_crash_on_any_text(text):
     assert isinstance(mask_url(text), str)
     with contextlib.suppress(UnsafeURL, HostNotFound):
         check_url(text, allow_private=False, resolver=resolver(PUBLIC))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("kind", "target", "message"),
+    [
+        (Channel.Kind.DISCORD, "https://no-such-host.invalid/api/webhooks/1/t", "resolve"),
+        (Channel.Kind.EMAIL, "ops@example.org, not an address", "not an email address"),
+        (Channel.Kind.EMAIL, " , ", "at least one"),
+    ],
+)
+def test_channel_targets_are_validated(kind, target, message):
+    with pytest.raises(ValidationError, match=message):
+        Channel(name="c", kind=kind, target=target).full_clean()

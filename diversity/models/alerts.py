@@ -12,6 +12,7 @@ import secrets
 import uuid
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import models
 from django.db.models import Q
 
@@ -191,15 +192,21 @@ class Channel(models.Model):
         return mask_url(self.target)
 
     def clean(self) -> None:
-        from diversity.alerts.urlsafety import UnsafeURL, check_url
+        from diversity.alerts.urlsafety import HostNotFound, UnsafeURL, check_url
 
         if self.is_webhook:
             try:
                 check_url(self.target)
-            except UnsafeURL as error:
+            except (UnsafeURL, HostNotFound) as error:
                 raise ValidationError({"target": str(error)}) from error
-        elif not self.emails:
+            return
+        if not self.emails:
             raise ValidationError({"target": "give at least one email address"})
+        for address in self.emails:
+            try:
+                validate_email(address)
+            except ValidationError as error:
+                raise ValidationError({"target": f"not an email address: {address}"}) from error
 
     def save(self, *args, **kwargs):
         if self.kind == self.Kind.WEBHOOK and not self.secret:

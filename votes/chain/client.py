@@ -107,7 +107,8 @@ class ChainClient:
 
 class LogRangeWalker:
     """eth_getLogs over a long span in ranges that shrink when the node refuses one and grow
-    back after successes; a one-block range that still fails is a real error."""
+    back after successes; a one-block range that still fails is a real error, and so is a node
+    that could not be reached after all the client's retries (a smaller range won't help)."""
 
     def __init__(self, client: ChainClient, max_range: int):
         self.client = client
@@ -122,7 +123,7 @@ class LogRangeWalker:
             try:
                 logs += self.client.get_logs(start, end, addresses, topics)
             except RpcError as error:
-                if end == start or error.code in (401, 403):
+                if end == start or error.retryable or error.code in (401, 403):
                     raise
                 self.range = max(1, (end - start + 1) // 2)
                 self.splits += 1
