@@ -34,11 +34,18 @@ def address_at(client: ChainClient, storage: str, name: str, block: int) -> str:
 
 
 def contract_version(client: ChainClient, address: str) -> int | None:
-    """RocketBase's `version()`, or None for a contract without one."""
+    """RocketBase's `version()`, or None for a contract without one.
+
+    A node that failed to answer is no answer: that error propagates, because the version picks
+    the layout of colliding events (prices v1.0 / v1.3) and a guess would mislabel values."""
     try:
         raw = client.call("eth_call", [{"to": address, "data": "0x" + VERSION.hex()}, "latest"])
         return abi_decode(["uint8"], bytes.fromhex(raw[2:]))[0]
-    except (RpcError, ValueError, TypeError):
+    except RpcError as error:
+        if error.retryable:
+            raise
+        return None
+    except (ValueError, TypeError):
         return None
 
 
