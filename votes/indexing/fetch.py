@@ -12,7 +12,7 @@ from eth_abi import encode as abi_encode
 from eth_abi.exceptions import DecodingError
 from eth_utils import function_signature_to_4byte_selector
 
-from votes.chain.client import ChainClient, LogRangeWalker
+from votes.chain.client import ChainClient, LogRangeWalker, RpcError
 from votes.chain.decoders import DecodedEvent, LogDecodeError, decode_log
 from votes.chain.events import EVENTS, MINIPOOL_EVENTS
 from votes.indexing.registry_view import RegistryView
@@ -83,6 +83,7 @@ def block_info(block: dict) -> BlockInfo:
 def fetch_range(client: ChainClient, walker: LogRangeWalker, view: RegistryView,
                 from_block: int, to_block: int) -> RangeBatch:  # fmt: skip
     batch = RangeBatch(from_block, to_block)
+    last_hash_before = client.get_block(to_block)["hash"]
     contract_topics = [["0x" + s.topic0.hex() for s in EVENTS if s not in MINIPOOL_EVENTS]]
     minipool_topics = [["0x" + s.topic0.hex() for s in MINIPOOL_EVENTS]]
     registered = walker.fetch(from_block, to_block, view.addresses(), contract_topics)
@@ -92,8 +93,25 @@ def fetch_range(client: ChainClient, walker: LogRangeWalker, view: RegistryView,
     batch.events.sort(key=lambda event: event.position)
     _fetch_transactions(client, batch)
     _fetch_blocks(client, batch)
+    _check_one_chain(batch, last_hash_before)
     _fetch_member_info(client, batch, view.current("rocketDAONodeTrusted"))
     return batch
+
+
+def _chain_moved(batch: RangeBatch, what: str) -> RpcError:
+    return RpcError(f"the chain moved while blocks {batch.from_block}-{batch.to_block} were read "
+                    f"({what}); they are read again next pass", retryable=True)  # fmt: skip
+
+
+def _check_one_chain(batch: RangeBatch, last_hash_before: str) -> None:
+    """Logs, transactions and blocks come from separate calls: a reorg between them would mix
+    two chains in one batch, and the checkpoint (the last block's hash, read after the logs)
+    could not tell afterwards. Any reorg inside the range changes the last block's hash."""
+    if batch.blocks[batch.to_block].hash != last_hash_before:
+        raise _chain_moved(batch, f"block {batch.to_block} changed hash")
+    for event in batch.events:
+        if batch.blocks[event.block_number].hash != event.block_hash:
+            raise _chain_moved(batch, f"block {event.block_number} changed hash")
 
 
 def _decode_into(batch: RangeBatch, raw: dict, view: RegistryView, is_minipool: bool) -> None:
@@ -116,6 +134,8 @@ def _fetch_transactions(client: ChainClient, batch: RangeBatch) -> None:
     txs = client.batch("eth_getTransactionByHash", [[h] for h in hashes])
     receipts = client.batch("eth_getTransactionReceipt", [[h] for h in hashes])
     for tx_hash, tx, receipt in zip(hashes, txs, receipts, strict=True):
+        if tx is None or receipt is None:
+            raise _chain_moved(batch, f"transaction {tx_hash} is gone")
         batch.txs[tx_hash] = tx_info(tx, receipt)
 
 
@@ -128,7 +148,9 @@ def _fetch_blocks(client: ChainClient, batch: RangeBatch) -> None:
             numbers.add(int(event.values["submission"]["execution_block"]))
     numbers = sorted(n for n in numbers if n <= batch.to_block)
     blocks = client.batch("eth_getBlockByNumber", [[hex(n), False] for n in numbers])
-    for block in blocks:
+    for number, block in zip(numbers, blocks, strict=True):
+        if block is None:
+            raise _chain_moved(batch, f"block {number} is gone")
         info = block_info(block)
         batch.blocks[info.number] = info
 
