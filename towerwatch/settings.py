@@ -142,7 +142,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # An unacknowledged task (its worker died) is handed to another worker after this long.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_BEAT_SCHEDULE = {
-    "index-chain": {"task": "votes.tasks.index_chain", "schedule": env_float("INDEX_EVERY", 60.0)},
+    # index, then fingerprint, then reference verdicts (diversity/pipeline.py)
+    "watch": {"task": "diversity.tasks.watch", "schedule": env_float("INDEX_EVERY", 60.0)},
 }
 
 # A shared cache (Redis in production) holds locks so that two indexing passes never overlap.

@@ -10,7 +10,11 @@ import json
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from diversity.demo_pipeline import run_pipeline
+from diversity.alerts.lifecycle import evaluate
+from diversity.alerts.sources import current_situation
+from diversity.fingerprint.evaluate import choose_declared, sign_declaration
+from diversity.pipeline import watch
+from votes.chain.networks import get_network
 from votes.devnet.profiles import load_profiles
 from votes.devnet.scenario import load_scenario
 from votes.devnet.session import open_devnet
@@ -41,9 +45,25 @@ class Command(BaseCommand):
             summary = printable_summary(truth)
             self.stdout.write(json.dumps({k: summary[k] for k in ("rounds", "submissions")}))
             reset_network("devnet")
-            for step, outcome in run_pipeline(truth, seed=options["seed"]):
-                self.stdout.write(f"{step}: {outcome}")
+            self._run_pipeline(truth, options["seed"])
             if options["no_serve"]:
                 return
             self.stdout.write(f"dashboard: http://{options['addrport']}/ (Ctrl-C to stop)")
             call_command("runserver", options["addrport"], use_reloader=False)
+
+    def _run_pipeline(self, truth: dict, seed: int) -> None:
+        """Index, let half the members declare (signed with their devnet keys), fingerprint,
+        check against the reference and evaluate the alert rules, as production would."""
+        config = get_network("devnet")
+        steps = watch(config)
+        step, outcome = next(steps)  # index first: declarations need the members indexed
+        self.stdout.write(f"{step}: {outcome}")
+        declared = choose_declared(truth["members"], 0.5)
+        for member in declared:
+            joined = member["joined_at"] or truth["started_at"]
+            sign_declaration("devnet", member, seed, at=joined + 60)
+        self.stdout.write(f"declarations: {len(declared)} members declared their software")
+        for step, outcome in steps:
+            self.stdout.write(f"{step}: {outcome}")
+        events = evaluate(current_situation("devnet"))
+        self.stdout.write(f"alerts: {len(events)} alert events")

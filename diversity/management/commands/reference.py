@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from diversity.reference.implementations import implementation_at
+from diversity.reference.implementations import implementation_lookup
 from diversity.reference.setup import compute_verdicts
 from votes.chain.client import RpcError
 from votes.chain.networks import NetworkConfigError, get_network
@@ -22,7 +22,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             config = get_network(options["network"], options["rpc"])
-            stats = compute_verdicts(config, implementation_at, options["since_block"])
+            stats = compute_verdicts(config, implementation_lookup(config.name),
+                                    options["since_block"])  # fmt: skip
         except (NetworkConfigError, RpcError) as error:
             raise CommandError(str(error)) from error
         if options["json"]:
