@@ -270,7 +270,7 @@ def plan_bars(
                 "y": [plain(n) for n in names],
                 "x": [round(v, 2) for v in values],
                 "orientation": "h",
-                "text": [f"{label}: {v:.0f}%" for v in values],
+                "text": [f"{v:.0f}%" for v in values],
                 "textposition": "auto",
                 "marker": {
                     "color": [colours.get(n, UNKNOWN_COLOUR) for n in names],

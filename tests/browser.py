@@ -1,28 +1,35 @@
-"""The dashboard tests' harness: data in the shape the pages read, and headless Chromium.
+"""The dashboard tests' harness: the indexed devnet as the pages see it, and headless Chromium.
 
-The session's simulated devnet is indexed once, its reference verdicts computed, and the rows
-kept in memory (`dashboard_snapshot`); each test gets them back by bulk insert (`dashboard_data`),
-inside its transaction for test-client tests, committed for the live server. The test database
-is left empty afterwards, as other test modules expect.
+`dashboard_snapshot` runs the real pipeline once per session on the simulated 30-day devnet:
+index, reference verdicts, signed declarations from every other member, fingerprinting
+(assignments for the rest), alert evaluation. It keeps the rows in memory and leaves the test
+database empty; `dashboard_data` puts them back by bulk insert, inside the test's transaction for
+test-client tests, committed for the live server (which flushes them afterwards).
 
-`assign_from_truth` stands in for a fingerprinting run: it writes Implementation and daily
-Assignment rows from the simulator's ground truth (every other member declared, the rest inferred
-with a confidence, one left unknown), so the pages can be tested independently of the classifier.
 `chromium()` starts Debian's Chromium through Playwright's sync API; Playwright's own browser
 downloads are never used.
 """
 
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from eth_account import Account
+from eth_account.messages import encode_defunct
 
-from diversity.models import Assignment, Disagreement, Implementation, Verdict
+from diversity.models import (
+    Assignment,
+    Declaration,
+    Disagreement,
+    Implementation,
+    Verdict,
+)
+from diversity.models.alerts import Alert, AlertEvent, ConditionStreak
 from votes.models import (
     Checkpoint,
     Consensus,
+    IndexedBlock,
     Member,
     MembershipEvent,
     OnChainUpdate,
@@ -34,31 +41,63 @@ ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-KINDS = ("watchtower", "treegen")
+VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
 # In foreign-key order, for reinserting.
-SNAPSHOT_MODELS = [Member, MembershipEvent, Round, Submission, OnChainUpdate, Consensus, Checkpoint,
-                   Implementation, Assignment, Verdict, Disagreement]  # fmt: skip
+SNAPSHOT_MODELS = [
+    Member,
+    MembershipEvent,
+    IndexedBlock,
+    Round,
+    Submission,
+    OnChainUpdate,
+    Consensus,
+    Checkpoint,
+    Implementation,
+    Declaration,
+    Assignment,
+    Verdict,
+    Disagreement,
+    Alert,
+    AlertEvent,
+    ConditionStreak,
+]
 
 
 @pytest.fixture(scope="session")
 def dashboard_snapshot(simulated_devnet, django_db_setup, django_db_blocker):
-    """The indexed 30-day devnet with verdicts and assignments: (rows per model, truth)."""
+    """The devnet through the whole pipeline: (rows per model, the simulator's truth)."""
+    from diversity.alerts.lifecycle import evaluate
+    from diversity.alerts.sources import current_situation
+    from diversity.fingerprint.refresh import refresh_assignments
     from diversity.reference.setup import compute_verdicts
-    from votes.chain.networks import get_network
+    from votes.chain.networks import NetworkConfig
     from votes.indexing.indexer import Indexer
 
-    _, _, _, truth = simulated_devnet
+    _, deployment, _, truth = simulated_devnet
+    config = NetworkConfig(
+        "devnet",
+        deployment.rpc_url,
+        deployment.rocket_storage,
+        deployment.deploy_block,
+        world=deployment.world,
+    )
     with django_db_blocker.unblock():
         call_command("flush", interactive=False, verbosity=0)
-        config = get_network("devnet")
         Indexer(config).run_pass()
         compute_verdicts(config, implementation_from_truth(truth))
-        assign_from_truth(truth)
+        declare_every_other(truth)
+        refresh_assignments("devnet")
+        evaluate(current_situation("devnet"), dispatch=False)
         rows = {model: list(model.objects.all()) for model in SNAPSHOT_MODELS}
         call_command("flush", interactive=False, verbosity=0)
     return rows, truth
@@ -73,13 +112,33 @@ def dashboard_data(dashboard_snapshot, db):
     return truth
 
 
-def implementation_from_truth(truth: dict):
-    """(address, kind, at) -> what the simulator ran, for naming reference disagreements."""
-    members = {m["address"].lower(): m for m in truth["members"]}
-    return lambda address, kind, at: running_at(members[address.lower()], kind, at.timestamp())
+def declare_every_other(truth: dict) -> list[str]:
+    """Members in even positions sign a declaration of what they ran when they joined."""
+    from diversity.fingerprint.declarations import Claim, declaration_text, record_declaration
+    from votes.devnet.members import member_key
+
+    declared = []
+    for member in truth["members"][::2]:
+        first = min(member["history"], key=lambda change: change["from"])
+        claim = Claim(
+            "devnet",
+            member["address"],
+            first["watchtower"],
+            "",
+            first["treegen"],
+            "",
+            member["joined_at"] + 60,
+            1,
+        )
+        message = declaration_text(claim)
+        key = member_key(truth["seed"], member["index"])
+        signature = Account.sign_message(encode_defunct(text=message), key).signature.hex()
+        record_declaration("devnet", message, "0x" + signature.removeprefix("0x"))
+        declared.append(member["address"])
+    return declared
 
 
-def running_at(member: dict, kind: str, at: int) -> str:
+def running_at(member: dict, kind: str, at: float) -> str:
     """What a simulated member ran at unix time `at`, from its ground-truth history."""
     current = member[kind]
     for change in sorted(member["history"], key=lambda c: c["from"]):
@@ -88,55 +147,20 @@ def running_at(member: dict, kind: str, at: int) -> str:
     return current
 
 
-def assign_from_truth(truth: dict, network: str = "devnet", unknown: int = 1) -> int:
-    """Daily assignments for every member from the ground truth; returns the rows written.
-
-    Members in even positions are declared (confidence 1), odd ones inferred with a confidence
-    between 0.75 and 0.99; the last `unknown` members stay unknown for the whole history.
-    """
-    implementations = {}
-    for member in truth["members"]:
-        for kind in KINDS:
-            names = {member[kind]} | {change[kind] for change in member["history"]}
-            for name in names:
-                implementations[(kind, name)], _ = Implementation.objects.get_or_create(
-                    kind=kind, name=name, defaults={"source": "profiles"}
-                )
-    members = {m.address.lower(): m for m in Member.objects.filter(network=network)}
-    start = datetime.fromtimestamp(truth["started_at"], UTC)
-    rows = []
-    for position, simulated in enumerate(truth["members"]):
-        member = members.get(simulated["address"].lower())
-        if member is None:
-            continue
-        is_unknown = position >= len(truth["members"]) - unknown
-        for day in range(truth["days"] + 1):
-            at = start + timedelta(days=day)
-            stamp = int(at.timestamp())
-            if stamp < simulated["joined_at"] or (simulated["left_at"] or 1e12) <= stamp:
-                continue
-            for kind in KINDS:
-                truth_name = running_at(simulated, kind, stamp)
-                row = assignment(network, member, kind, at, position, is_unknown,
-                                 implementations[(kind, truth_name)])  # fmt: skip
-                rows.append(row)
-    Assignment.objects.bulk_create(rows, batch_size=1000)
-    return len(rows)
+def implementation_from_truth(truth: dict):
+    """(address, kind, at) -> what the simulator ran, for naming reference disagreements."""
+    members = {m["address"].lower(): m for m in truth["members"]}
+    return lambda address, kind, at: running_at(members[address.lower()], kind, at.timestamp())
 
 
-def assignment(network, member, kind, at, position, is_unknown, truth) -> Assignment:
-    declared = position % 2 == 0 and not is_unknown
-    confidence = 1.0 if declared else 0.75 + (position * 7 % 25) / 100
-    flags = ["silent_switch"] if position == 3 else []
-    return Assignment(
-        network=network, member=member, kind=kind, as_of=at, window_days=7.0,
-        implementation=None if is_unknown else truth,
-        source="unknown" if is_unknown else ("declared" if declared else "inferred"),
-        confidence=0.0 if is_unknown else confidence,
-        inferred=None if is_unknown else truth,
-        inferred_probability=None if is_unknown else confidence,
-        evidence=20, flags=flags,
-    )  # fmt: skip
+@pytest.fixture(scope="module")
+def browser():
+    """Chromium for a test module. Playwright's sync API keeps an asyncio loop on this thread,
+    which makes Django refuse database calls here unless told that nothing async touches them."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with pytest.MonkeyPatch.context() as patch, chromium() as chromium_browser:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield chromium_browser
 
 
 @contextmanager

@@ -8,16 +8,30 @@ import pytest
 from diversity import charts
 from diversity.planner import mix
 from diversity.views.mix import KindShares, SharePoint, ShareRow
-from diversity.views.status import status_from_shares
+from diversity.views.status import share_rule_params, status_from_shares
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def kind_shares(counts: dict[str, int], unknown: int = 0, kind="watchtower") -> KindShares:
+    """Shares where `unknown` members have no guess: each row's upper bound includes them."""
     total = sum(counts.values()) + unknown
-    rows = [ShareRow(name, n, n / total, n / total, (n + unknown) / total)
-            for name, n in sorted(counts.items(), key=lambda item: -item[1])]  # fmt: skip
+    rows = [
+        ShareRow(name, n, n / total, n / total, (n + unknown) / total)
+        for name, n in sorted(counts.items(), key=lambda item: -item[1])
+    ]
     return KindShares(kind, total, unknown, rows, 0.51)
+
+
+def test_status_follows_admin_thresholds(db):
+    from diversity.models.alerts import Rule, RuleSetting
+
+    RuleSetting.objects.create(rule=Rule.IMPLEMENTATION_SHARE, params={"warning": 0.3})
+    status = status_from_shares(
+        "devnet", [kind_shares({"a": 5, "b": 4, "c": 4, "d": 2})], share_rule_params()
+    )
+    assert status.level == "warning"
+    assert status.reasons == ["a nears half of the watchtower vote"]
 
 
 def test_share_bars_show_bounds_and_both_lines():
@@ -75,7 +89,7 @@ def test_palette_is_okabe_ito_and_stable():
         ({}, 15, "unknown", "unknown"),
     ],
 )
-def test_status_levels(counts, unknown, level, estimate):
-    status = status_from_shares([kind_shares(counts, unknown)])
+def test_status_levels(db, counts, unknown, level, estimate):
+    status = status_from_shares("devnet", [kind_shares(counts, unknown)], share_rule_params())
     assert (status.level, status.estimate_level) == (level, estimate)
     assert status.only_possible == (level != estimate)

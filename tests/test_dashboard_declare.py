@@ -1,48 +1,124 @@
-"""The declaration form: CSRF, clear field errors, and the verifier's verdict shown as is."""
+"""The declare page: build the line to sign, post it signed, see the verifier's verdict."""
 
-import importlib
+import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
+from eth_account import Account
+from eth_account.messages import encode_defunct
 
-declare = importlib.import_module("diversity.views.declare")  # the package exports the view
+from diversity.models import Declaration
+from votes.models import Member, MembershipEvent
 
-SIGNATURE = "0x" + "ab" * 65
-
-
-def test_form_renders_with_a_csrf_token(client, db):
-    response = client.get("/declare/")
-    assert response.status_code == 200
-    assert 'name="csrfmiddlewaretoken"' in response.content.decode()
+KEY = Account.create()
+OTHER = Account.create()
 
 
-def test_missing_fields_and_a_malformed_signature_are_named(client, db):
-    response = client.post("/declare/", {"message": "", "signature": "0x12"})
-    assert response.status_code == 400
-    errors = response.context["form"].errors
-    assert "message" in errors
-    assert errors["signature"] == ["A signature is 0x followed by 130 hexadecimal characters."]
+@pytest.fixture
+def member(db):
+    """An oDAO member since yesterday, whose key the test holds."""
+    joined = datetime.now(UTC) - timedelta(days=1)
+    member = Member.objects.create(
+        network="devnet",
+        address=KEY.address,
+        member_id="odao-test",
+        joined_at=joined,
+        joined_block=1,
+    )
+    MembershipEvent.objects.create(
+        network="devnet",
+        member=member,
+        kind="joined",
+        block_number=1,
+        log_index=0,
+        tx_hash="0x" + "1" * 64,
+        timestamp=joined,
+    )
+    return member
 
 
-def refusal(network, message, signature):
-    return declare.Outcome(False, "Signer is not a member", f"<b>{message}</b>")
+def line_to_sign(client, address=KEY.address, watchtower="smartnode@1.19.0", treegen="treegen-rs"):
+    query = {"member": address, "watchtower": watchtower, "treegen": treegen}
+    return client.get("/declare/", query).context["to_sign"]
 
 
-def test_the_verifier_verdict_is_shown_and_escaped(client, db, monkeypatch):
-    monkeypatch.setattr(declare, "submit_declaration", refusal)
-    response = client.post("/declare/", {"message": "hello", "signature": SIGNATURE})
-    assert response.status_code == 400
-    html = response.content.decode()
-    assert "Signer is not a member" in html and "&lt;b&gt;hello&lt;/b&gt;" in html
+def signed(message: str, account=KEY) -> str:
+    return account.sign_message(encode_defunct(text=message)).signature.hex()
 
 
-def test_an_accepted_declaration_clears_the_form(client, db, monkeypatch):
-    monkeypatch.setattr(declare, "submit_declaration",
-                        lambda *args: declare.Outcome(True, "Declaration recorded"))  # fmt: skip
-    response = client.post("/declare/", {"message": "hello", "signature": SIGNATURE})
+def test_the_builder_gives_the_exact_line_with_the_next_nonce(client, member):
+    line = line_to_sign(client, KEY.address.lower())
+    assert line.startswith(
+        f"towerwatch declaration v1; network=devnet; member={KEY.address}; "
+        "watchtower=smartnode@1.19.0; treegen=treegen-rs; timestamp="
+    )
+    assert line.endswith("; nonce=1")
+
+
+def test_the_builder_explains_bad_names(client, db):
+    response = client.get(
+        "/declare/", {"member": KEY.address, "watchtower": "Smart Node", "treegen": "treegen-rs"}
+    )
+    assert response.context["to_sign"] == "" and "lowercase" in response.context["builder_error"]
+    bad = client.get("/declare/", {"member": "0x12", "watchtower": "a", "treegen": "b"})
+    assert "member" in bad.context["builder"].errors
+
+
+def test_a_signed_declaration_is_recorded(client, member):
+    line = line_to_sign(client)
+    response = client.post("/declare/", {"message": line, "signature": signed(line)})
     assert response.status_code == 200
     assert "Declaration recorded" in response.content.decode()
-    assert not response.context["form"].is_bound
+    declaration = Declaration.objects.get(member=member)
+    assert (declaration.watchtower.name, declaration.treegen.name) == ("smartnode", "treegen-rs")
+    assert line_to_sign(client).endswith("; nonce=2")
+
+
+def test_the_smartnode_json_can_be_pasted_whole(client, member):
+    line = line_to_sign(client)
+    pasted = json.dumps({"address": KEY.address, "msg": line, "sig": signed(line)})
+    response = client.post("/declare/", {"message": pasted, "signature": ""})
+    assert response.status_code == 200 and Declaration.objects.filter(member=member).exists()
+
+
+@pytest.mark.parametrize(
+    ("mangle", "reason"),
+    [
+        (lambda line: (line, signed(line, OTHER)), "not made by the member named in the message"),
+        (lambda line: (line.replace("devnet", "mainnet"), signed(line)), "for another network"),
+        (lambda line: ("hello", signed("hello")), "not a towerwatch declaration"),
+        (lambda line: (line, "0x" + "00" * 65), "not a valid secp256k1 signature"),
+    ],
+)
+def test_refusals_say_why_and_store_nothing(client, member, mangle, reason):
+    message, signature = mangle(line_to_sign(client))
+    response = client.post("/declare/", {"message": message, "signature": signature})
+    assert response.status_code == 400
+    assert reason in response.content.decode()
+    assert not Declaration.objects.exists()
+
+
+def test_a_replay_is_refused(client, member):
+    line = line_to_sign(client)
+    client.post("/declare/", {"message": line, "signature": signed(line)})
+    again = client.post("/declare/", {"message": line, "signature": signed(line)})
+    assert again.status_code == 400 and "already accepted" in again.content.decode()
+    assert Declaration.objects.count() == 1
+
+
+def test_missing_signature_and_bad_json_are_form_errors(client, db):
+    response = client.post("/declare/", {"message": "towerwatch declaration", "signature": ""})
+    assert response.status_code == 400
+    assert response.context["form"].errors["signature"] == ["Paste the signature too."]
+    broken = client.post("/declare/", {"message": '{"msg": "x"', "signature": ""})
+    assert "Pasted JSON needs" in broken.content.decode()
+
+
+def test_posted_text_is_escaped_when_shown_again(client, db):
+    response = client.post("/declare/", {"message": "<script>x</script>", "signature": ""})
+    html = response.content.decode()
+    assert "<script>x</script>" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
 
 
 @pytest.mark.parametrize("path", ["/declare/", "/plan/"])

@@ -6,6 +6,9 @@ from collections import Counter
 import plotly
 import pytest
 
+from diversity.fingerprint.shares import ShareBook
+from diversity.views.mix import chain_now
+
 pytestmark = pytest.mark.chain
 pytest_plugins = ["tests.browser"]  # the dashboard_data fixture
 
@@ -21,39 +24,61 @@ def figures(response) -> dict[str, dict]:
     return found
 
 
-def current_counts(truth: dict, kind: str) -> Counter:
-    """What the simulator's current members run, leaving out the last (kept unknown)."""
-    present = [m for m in truth["members"] if m["left_at"] is None]
-    unknown = truth["members"][-1]["address"]
-    return Counter(m[kind] for m in present if m["address"] != unknown)
+def true_counts(truth: dict, kind: str, at) -> tuple[Counter, int]:
+    """What the simulator's members ran at `at`, and how many members there were."""
+    from tests.browser import running_at
+
+    stamp = at.timestamp()
+    present = [
+        m
+        for m in truth["members"]
+        if m["joined_at"] <= stamp and (m["left_at"] is None or stamp < m["left_at"])
+    ]
+    return Counter(running_at(m, kind, stamp) for m in present), len(present)
 
 
-def test_overview_shows_the_current_mix(client, dashboard_data):
+def test_overview_shows_shares_whose_bounds_hold_the_truth(client, dashboard_data):
     response = client.get("/")
     assert response.status_code == 200
-    shares = {panel["shares"].kind: panel["shares"] for panel in response.context["panels"]}
-    for kind in ("watchtower", "treegen"):
-        counted = {row.implementation: row.members for row in shares[kind].rows if row.members}
-        assert counted == current_counts(dashboard_data, kind)
-        assert shares[kind].unknown == 1
+    at = chain_now("devnet")
+    for panel in response.context["panels"]:
+        shares = panel["shares"]
+        truth, total = true_counts(dashboard_data, shares.kind, at)
+        assert shares.members == total
+        for row in shares.rows:
+            assert row.lower - 1e-9 <= truth[row.implementation] / total <= row.upper + 1e-9
+        book_rows = ShareBook("devnet").shares(shares.kind, at)  # what the API and alerts say
+        assert {r.implementation: r.members for r in shares.rows} == {
+            r.implementation: r.members for r in book_rows if r.implementation != "unknown"
+        }
     assert b"Watchtower shares now" in response.content
 
 
 def test_status_comes_from_the_shares(client, dashboard_data):
-    status = client.get("/").context["status"]
-    # 7 of 15 run smartnode-treegen: under half on the estimate, over the threshold with the
-    # unknown member, so the banner says "possible" and names both.
-    assert status.estimate_level == "warning"
-    assert status.level == "emergency" and status.only_possible
-    assert any("smartnode-treegen" in reason for reason in status.reasons)
+    response = client.get("/")
+    status = response.context["status"]
+    largest = max(row.share for p in response.context["panels"] for row in p["shares"].rows)
+    levels = [(0.51, "emergency"), (0.5, "critical"), (0.4, "warning"), (0.0, "safe")]
+    assert status.estimate_level == next(level for floor, level in levels if largest >= floor)
+    assert status.title in response.content.decode()
+
+
+def test_open_alerts_are_listed_with_links(client, dashboard_data):
+    response = client.get("/")
+    alerts = response.context["alerts"]
+    assert alerts, "the snapshot's alert evaluation found the share conditions"
+    assert all(alert.status == "open" for alert in alerts)
+    assert f'href="/alerts/{alerts[0].pk}/"' in response.content.decode()
 
 
 def test_overview_embeds_a_valid_figure_per_chart(client, dashboard_data):
     charts = figures(client.get("/"))
     assert set(charts) == {
-        "watchtower-shares-figure", "treegen-shares-figure",
-        "watchtower-history-figure", "treegen-history-figure",
-    }  # fmt: skip
+        "watchtower-shares-figure",
+        "treegen-shares-figure",
+        "watchtower-history-figure",
+        "treegen-history-figure",
+    }
     for figure in charts.values():
         plotly.graph_objects.Figure(figure)  # raises on any invalid property
     history = charts["watchtower-history-figure"]["data"]

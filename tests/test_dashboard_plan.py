@@ -1,21 +1,23 @@
 """The what-if planner page: a plain form, CSRF-protected, showing the mix after the switches."""
 
-from datetime import UTC, datetime
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from diversity.models import Assignment, Implementation
 from votes.models import Member
 
-NOW = datetime(2026, 1, 31, tzinfo=UTC)
 WATCHTOWERS = ["smartnode"] * 8 + ["oraclerust"] * 4 + ["pywatch"] * 2 + [None]
 TREEGENS = ["smartnode-treegen"] * 6 + ["treegen-rs"] * 5 + ["pytreegen"] * 3 + [None]
 
 
 @pytest.fixture
 def odao(db):
-    """Fifteen members: smartnode's watchtower at 8 of 15 (it finalises alone), one unknown."""
+    """Fifteen members: smartnode's watchtower at 8 of 15 (it finalises alone), one unknown.
+    Nothing is indexed, so "now" is the wall clock; the assignments are an hour old."""
+    as_of = timezone.now() - timedelta(hours=1)
     implementations = {}
     for kind, names in (("watchtower", WATCHTOWERS), ("treegen", TREEGENS)):
         for name in sorted(
@@ -32,10 +34,18 @@ def odao(db):
         members.append(member)
         for kind, name in (("watchtower", watchtower), ("treegen", treegen)):
             Assignment.objects.create(
-                network="devnet", member=member, kind=kind, as_of=NOW, window_days=7,
-                implementation=implementations.get(name), source="declared" if name else "unknown",
-                confidence=1.0 if name else 0.0, evidence=10,
-            )  # fmt: skip
+                network="devnet",
+                member=member,
+                kind=kind,
+                as_of=as_of,
+                window_days=7,
+                implementation=implementations.get(name),
+                inferred=implementations.get(name),
+                source="inferred" if name else "unknown",
+                confidence=0.95 if name else 0.0,
+                inferred_probability=0.95 if name else None,
+                evidence=10,
+            )
     return members
 
 
@@ -63,8 +73,12 @@ def test_switches_show_the_new_mix(client, odao):
 
 def test_suggestions_are_the_smallest_plans(client, odao):
     suggestions = client.get("/plan/").context["suggestions"]
-    by_goal = {(s["plan"].kind, s["plan"].target.numerator * 100 // s["plan"].target.denominator):
-               s["plan"] for s in suggestions}  # fmt: skip
+    by_goal = {
+        (s["plan"].kind, s["plan"].target.numerator * 100 // s["plan"].target.denominator): s[
+            "plan"
+        ]
+        for s in suggestions
+    }
     assert len(by_goal[("watchtower", 50)].switches) == 1  # 8 -> 7 of 15
     assert len(by_goal[("watchtower", 33)].switches) == 4  # 8 -> 4, with room in the others
     assert by_goal[("treegen", 50)].switches == []

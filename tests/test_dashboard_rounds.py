@@ -76,8 +76,14 @@ def test_votes_needed_follows_the_contract_rules():
 
 
 def test_value_rows_flatten_and_convert_amounts():
-    rows = value_rows({"from": "0xabc", "time": "1", "total_eth": "1500000000000000000",
-                       "submission": {"node_rpl": ["1", "2"]}})  # fmt: skip
+    rows = value_rows(
+        {
+            "from": "0xabc",
+            "time": "1",
+            "total_eth": "1500000000000000000",
+            "submission": {"node_rpl": ["1", "2"]},
+        }
+    )
     assert rows == [
         {"field": "total_eth", "value": "1500000000000000000", "amount": "≈ 1.5000 ETH"},
         {"field": "submission.node_rpl", "value": "1, 2"},

@@ -69,6 +69,11 @@ def duration(seconds) -> str:
 
 
 @register.simple_tag
+def network_name() -> str:
+    return settings.TOWERWATCH_NETWORK
+
+
+@register.simple_tag
 def chart(figure: dict, element_id: str, label: str):
     """A chart container and its figure JSON; static/js/charts.js draws it with Plotly."""
     return format_html(

@@ -9,11 +9,13 @@ from datetime import UTC, datetime
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.shortcuts import render
 
 from diversity import charts
+from diversity.fingerprint.shares import ShareBook
 from diversity.models import Disagreement
-from diversity.views.mix import KINDS, software_of
-from diversity.views.pages import network, render_page
+from diversity.views.mix import KINDS, chain_now, software_of
+from diversity.views.pages import network
 from votes.models import Member, Round, Submission
 
 RECENT_VOTES = 20
@@ -70,7 +72,7 @@ def participation(voted: int, eligible: int) -> float | None:
 
 def member_list(request):
     members = list(members_with_activity(network()))
-    software = software_of(members)
+    software = software_of(members, ShareBook(network()), chain_now(network()))
     rows = [
         {
             "member": m,
@@ -79,7 +81,7 @@ def member_list(request):
         }
         for m in members
     ]
-    return render_page(request, "members/list.html", {"rows": rows, "kinds": KINDS})
+    return render(request, "members/list.html", {"rows": rows, "kinds": KINDS})
 
 
 def duty_participation(member: Member) -> list[dict]:
@@ -117,6 +119,14 @@ def duty_participation(member: Member) -> list[dict]:
     return rows
 
 
+def software_at_last_vote(member: Member) -> list:
+    """What a member runs now, or when it last voted if it has left."""
+    at = chain_now(member.network)
+    if member.left_at is not None:
+        at = min(at, member.left_at)
+    return list(software_of([member], ShareBook(member.network), at)[member.pk].values())
+
+
 def member_detail(request, address: str):
     member = Member.objects.filter(network=network(), address__iexact=address).first()
     if member is None:
@@ -141,12 +151,12 @@ def member_detail(request, address: str):
         .select_related("round")
         .order_by("-block_number")[:RECENT_VOTES]
     )
-    return render_page(
+    return render(
         request,
         "members/detail.html",
         {
             "member": member,
-            "software": list(software_of([member])[member.pk].values()),
+            "software": software_at_last_vote(member),
             "duties": duty_participation(member),
             "recent": recent,
             "dissents": dissents,

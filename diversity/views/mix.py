@@ -1,27 +1,33 @@
 """The implementation mix as the dashboard reads it: who runs what, and the shares over time.
 
-The fingerprinting module (diversity/fingerprint/) writes Implementation and Assignment rows;
-this module reads them in a few aggregate queries and hands the pages plain dataclasses. A member
-without an assignment is unknown. Functions marked INTEGRATION(fingerprinting) compute here what
-that module will offer itself (shares with bounds); the dataclasses stay the pages' contract.
+Everything comes from the fingerprinting module's ShareBook (declarations, assignments and
+membership, loaded once per page), so the pages count members exactly as the alerts and the API
+do. "Now" is the chain time the index has reached, not the wall clock: on the devnet the
+simulated history lies in the past, and assignments older than their window count as unknown.
 """
 
+import operator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import reduce
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Max, Q
+from django.utils import timezone
 
+from diversity.fingerprint.assignments import CONFIDENT
+from diversity.fingerprint.membership import latest_indexed_time
+from diversity.fingerprint.shares import UNKNOWN_NAME, ShareBook
 from diversity.models import Assignment, Implementation
-from diversity.planner import mix
 from votes.consensus import CALC_BASE, DEFAULT_THRESHOLD
 from votes.models import Consensus, Member
 
 KINDS = ("watchtower", "treegen")
+__all__ = ["CONFIDENT", "KINDS", "KindShares", "SharePoint", "ShareRow", "Software"]
 
 
 @dataclass
 class Software:
-    """What one member runs of one kind, as declared and as inferred from its transactions."""
+    """What one member runs of one kind: declared, inferred from its transactions, and counted."""
 
     kind: str
     declared: str | None = None
@@ -29,6 +35,7 @@ class Software:
     confidence: float | None = None  # of the inferred label, 0..1
     flags: list[str] = field(default_factory=list)
     counted: str | None = None  # what the shares count it as; None: unknown
+    certain: bool = False  # declared, or inferred with confidence
 
     @property
     def implementation(self) -> str | None:
@@ -50,20 +57,24 @@ class KindShares:
 
     kind: str
     members: int
-    unknown: int
+    unknown: int  # members with no guess at all
     rows: list[ShareRow]
     threshold: float  # the consensus threshold as a fraction of members (0.51)
 
     @property
     def has_data(self) -> bool:
-        return self.members > self.unknown
+        return any(row.members for row in self.rows)
 
 
 @dataclass
 class SharePoint:
     at: datetime
-    shares: dict[str, float]  # implementation -> share of members
+    shares: dict[str, float]  # implementation -> share of members (the best guesses)
     unknown: float
+
+
+def chain_now(network: str) -> datetime:
+    return latest_indexed_time(network) or timezone.now()
 
 
 def consensus_threshold(network: str) -> int:
@@ -77,95 +88,77 @@ def consensus_threshold(network: str) -> int:
     return int(latest) if latest is not None else DEFAULT_THRESHOLD
 
 
-def active_members(network: str, at: datetime | None = None):
-    """Members of the oDAO at `at` (now by default), in joining order."""
-    members = Member.objects.filter(network=network)
-    if at is None:
-        return members.filter(left_block__isnull=True)
-    joined = Q(joined_at__lte=at) | Q(joined_at__isnull=True)
-    return members.filter(joined).filter(Q(left_at__isnull=True) | Q(left_at__gt=at))
+def active_members(network: str):
+    """Members of the oDAO now, in joining order."""
+    return Member.objects.filter(network=network, left_block__isnull=True)
 
 
 def known_implementations(kind: str) -> list[str]:
     """Every implementation of `kind` towerwatch knows, by name."""
-    return list(
-        Implementation.objects.filter(kind=kind).order_by("name").values_list("name", flat=True)
-    )
+    names = Implementation.objects.filter(kind=kind).order_by("name").values_list("name", flat=True)
+    return list(names)
 
 
-def latest_assignments(network: str, member_ids: list[int]):
-    """Each member's newest Assignment per kind, in one query."""
-    newest = (
-        Assignment.objects.filter(network=network, member=OuterRef("member"), kind=OuterRef("kind"))
-        .order_by("-as_of")
-        .values("as_of")[:1]
-    )
-    return (
-        Assignment.objects.filter(network=network, member_id__in=member_ids)
-        .filter(as_of=Subquery(newest))
-        .select_related("implementation", "inferred")
-    )
+def kind_shares(book: ShareBook, kind: str, at: datetime, threshold: float) -> KindShares:
+    shares = book.shares(kind, at)
+    total = shares[0].total if shares else 0
+    unknown = sum(s.members for s in shares if s.implementation == UNKNOWN_NAME)
+    rows = [
+        ShareRow(s.implementation, s.members, s.share, s.lower, s.upper)
+        for s in sorted(shares, key=lambda s: (-s.members, s.implementation))
+        if s.implementation != UNKNOWN_NAME
+    ]
+    return KindShares(kind, total, unknown, rows, threshold)
 
 
-def software_of(members) -> dict[int, dict[str, Software]]:
-    """Member id -> kind -> Software, from the members' newest assignments."""
+def current_shares(network: str, book: ShareBook, at: datetime) -> list[KindShares]:
+    threshold = consensus_threshold(network) / CALC_BASE
+    return [kind_shares(book, kind, at, threshold) for kind in KINDS]
+
+
+def shares_over_time(book: ShareBook, kind: str) -> list[SharePoint]:
+    """Shares of `kind` at the last assignment run of each day."""
+    last_of_day = {at.date(): at for at in book.times}
+    points = []
+    for at in last_of_day.values():
+        shares = book.shares(kind, at)
+        if not shares:
+            continue
+        guesses = {s.implementation: s.share for s in shares if s.implementation != UNKNOWN_NAME}
+        unknown = sum(s.share for s in shares if s.implementation == UNKNOWN_NAME)
+        points.append(SharePoint(at, guesses, unknown))
+    return points
+
+
+def latest_assignments(network: str, member_ids: list[int], at: datetime):
+    """Each member's newest Assignment per kind at or before `at`, in two queries."""
+    mine = Assignment.objects.filter(network=network, member_id__in=member_ids, as_of__lte=at)
+    newest = mine.order_by().values("member_id", "kind").annotate(as_of=Max("as_of"))
+    if not newest:
+        return []
+    pairs = [Q(member_id=n["member_id"], kind=n["kind"], as_of=n["as_of"]) for n in newest]
+    return mine.filter(reduce(operator.or_, pairs)).select_related("inferred")
+
+
+def software_of(members, book: ShareBook, at: datetime) -> dict[int, dict[str, Software]]:
+    """Member id -> kind -> Software at `at`: declaration, inference, flags, what is counted."""
     members = list(members)
-    result = {member.pk: {kind: Software(kind) for kind in KINDS} for member in members}
+    result = {}
+    for member in members:
+        declaration = book.declarations.in_force(member.pk, at)
+        result[member.pk] = {}
+        for kind in KINDS:
+            state = book.state(kind, member.pk, at)
+            declared = getattr(declaration, kind).name if declaration else None
+            result[member.pk][kind] = Software(
+                kind, declared=declared, counted=state.label, certain=state.certain
+            )
     if not members:
         return result
     flag_labels = dict(Assignment.Flag.choices)
-    for assignment in latest_assignments(members[0].network, [m.pk for m in members]):
-        declared = assignment.source == Assignment.Source.DECLARED
-        result[assignment.member_id][assignment.kind] = Software(
-            kind=assignment.kind,
-            declared=assignment.implementation.name if declared else None,
-            inferred=assignment.inferred.name if assignment.inferred else None,
-            confidence=assignment.inferred_probability,
-            flags=[flag_labels.get(flag, flag) for flag in assignment.flags],
-            counted=assignment.implementation.name if assignment.implementation else None,
-        )
+    for row in latest_assignments(members[0].network, [m.pk for m in members], at):
+        software = result[row.member_id][row.kind]
+        software.inferred = row.inferred.name if row.inferred else None
+        software.confidence = row.inferred_probability
+        software.flags = [flag_labels.get(flag, flag) for flag in row.flags]
     return result
-
-
-def current_shares(network: str) -> list[KindShares]:
-    """Shares per kind now, with bounds.
-
-    INTEGRATION(fingerprinting): diversity/fingerprint/shares.py will give the bounds directly
-    (accounting for low-confidence members too); until then they are derived from the newest
-    assignments: lower = the estimate, upper = the estimate plus every unknown member.
-    """
-    members = list(active_members(network))
-    software = software_of(members)
-    threshold = consensus_threshold(network) / CALC_BASE
-    result = []
-    for kind in KINDS:
-        running = {m.address: software[m.pk][kind].implementation for m in members}
-        outcome = mix(kind, running, known_implementations(kind))
-        rows = [
-            ShareRow(s.implementation, s.members, s.share, s.share, s.upper) for s in outcome.shares
-        ]
-        result.append(KindShares(kind, outcome.members, outcome.unknown, rows, threshold))
-    return result
-
-
-def shares_over_time(network: str, kind: str) -> list[SharePoint]:
-    """Shares of `kind` at each day's last assignment run, aggregated in the database.
-
-    INTEGRATION(fingerprinting): replace with its shares-over-time function once it exists.
-    """
-    rows = (
-        Assignment.objects.filter(network=network, kind=kind)
-        .values("as_of", "implementation__name")
-        .annotate(members=Count("pk"))
-        .order_by("as_of")
-    )
-    by_time: dict[datetime, dict] = {}
-    for row in rows:
-        by_time.setdefault(row["as_of"], {})[row["implementation__name"]] = row["members"]
-    by_day = {at.date(): (at, counts) for at, counts in by_time.items()}  # the day's last run
-    points = []
-    for at, counts in by_day.values():
-        total = sum(counts.values())
-        shares = {name: n / total for name, n in counts.items() if name is not None}
-        points.append(SharePoint(at, shares, counts.get(None, 0) / total))
-    return points

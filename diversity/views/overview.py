@@ -1,20 +1,33 @@
 """The overview: is the oDAO's software mix safe now, how did it get here, what just happened."""
 
+from django.shortcuts import render
+
 from diversity import charts
-from diversity.views.mix import KINDS, active_members, current_shares, shares_over_time
-from diversity.views.pages import network, render_page
+from diversity.fingerprint.shares import ShareBook
+from diversity.models.alerts import Alert, Severity
+from diversity.views.mix import KINDS, active_members, chain_now, current_shares, shares_over_time
+from diversity.views.pages import network
 from diversity.views.rounds import rounds_with_outcomes
-from diversity.views.status import status_from_shares
+from diversity.views.status import share_rule_params, status_from_shares
 from votes.models import Checkpoint, Round
 
 LATEST_ROUNDS = 10
+OPEN_ALERTS = 10
 HISTORY_TABLE_POINTS = 14
+
+
+def open_alerts(network_name: str) -> list[Alert]:
+    """The open alerts, most severe first, then newest."""
+    alerts = Alert.objects.filter(network=network_name, status=Alert.Status.OPEN)
+    ordered = sorted(alerts, key=lambda a: (-Severity.rank(a.severity), -a.opened_at.timestamp()))
+    return ordered[:OPEN_ALERTS]
 
 
 def overview(request):
     name = network()
-    shares = current_shares(name)
-    history = {kind: shares_over_time(name, kind) for kind in KINDS}
+    book = ShareBook(name)
+    shares = current_shares(name, book, chain_now(name))
+    history = {kind: shares_over_time(book, kind) for kind in KINDS}
     colours = charts.colours_for(
         [row.implementation for kind in shares for row in kind.rows]
         + [impl for points in history.values() for p in points for impl in p.shares]
@@ -29,12 +42,14 @@ def overview(request):
         }
         for kind in shares
     ]
-    return render_page(
+    alerts = open_alerts(name)
+    return render(
         request,
         "overview.html",
         {
-            "status": status_from_shares(shares),
+            "status": status_from_shares(name, shares, share_rule_params()),
             "panels": panels,
+            "alerts": alerts,
             "latest_rounds": rounds_with_outcomes(name)[:LATEST_ROUNDS],
             "member_count": active_members(name).count(),
             "round_count": Round.objects.filter(network=name).count(),

@@ -8,12 +8,20 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django import forms
+from django.shortcuts import render
 
 from diversity import charts
+from diversity.fingerprint.shares import ShareBook
 from diversity.planner import Switch, apply_switches, mix, smallest_plan
-from diversity.views.mix import KINDS, active_members, consensus_threshold, known_implementations
-from diversity.views.mix import software_of as software_of_members
-from diversity.views.pages import network, render_page
+from diversity.views.mix import (
+    KINDS,
+    active_members,
+    chain_now,
+    consensus_threshold,
+    known_implementations,
+    software_of,
+)
+from diversity.views.pages import network
 from votes.consensus import CALC_BASE
 
 DEFAULT_TARGET = Decimal(33)
@@ -82,7 +90,7 @@ def suggestions(running, implementations, target: Fraction, threshold: int, memb
 def plan(request):
     name = network()
     members = list(active_members(name).order_by("member_id", "address"))
-    software = software_of_members(members)
+    software = software_of(members, ShareBook(name), chain_now(name))
     running = {
         kind: {m.address: software[m.pk][kind].implementation for m in members} for kind in KINDS
     }
@@ -118,7 +126,7 @@ def plan(request):
         {"member": m, "cells": [(software[m.pk][k], form[field_name(k, m)]) for k in KINDS]}
         for m in members
     ]
-    return render_page(
+    return render(
         request,
         "plan.html",
         {

@@ -2,12 +2,12 @@
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 
 from diversity import charts
 from diversity.models import Verdict
 from diversity.templatetags.dashboard import ether
-from diversity.views.pages import network, render_page
+from diversity.views.pages import network
 from votes.consensus import CALC_BASE
 from votes.models import Consensus, Duty, Round, Submission
 
@@ -37,7 +37,7 @@ def round_list(request):
     else:
         duty = ""
     page = Paginator(rounds, PER_PAGE).get_page(request.GET.get("page"))
-    return render_page(
+    return render(
         request,
         "rounds/list.html",
         {
@@ -124,7 +124,7 @@ def round_detail(request, round_id: int):
         ],
         needed,
     )
-    return render_page(
+    return render(
         request,
         "rounds/detail.html",
         {

@@ -1,17 +1,25 @@
 """The overview's status banner: how close any implementation is to controlling the vote.
 
-INTEGRATION(alerts): the alerts module owns the rules and their thresholds; once it exists the
-banner shows the most severe open alert instead. Until then `status_from_shares` applies the
-same default rules to the current shares, on the estimate and on the upper bound.
+The banner applies the alerts' own implementation-share rule (diversity/alerts/rules.py, with the
+thresholds an admin set) to the shares the page shows, so it is current even between alert
+evaluations and says the same thing the alerts say. The open alerts are listed separately.
 """
 
 from dataclasses import dataclass, field
 
+from diversity.alerts.rules import check_params, configured_rules, implementation_share
+from diversity.alerts.situation import ShareEstimate, Situation
+from diversity.models.alerts import Rule, Severity
 from diversity.views.mix import KindShares
 
-WARNING_SHARE = 0.40
-CRITICAL_SHARE = 0.50
 LEVELS = ("unknown", "safe", "warning", "critical", "emergency")
+TITLES = {
+    "unknown": "Unknown: no implementation data yet",
+    "safe": "Safe: no implementation is near half of the vote",
+    "warning": "Warning: an implementation nears half of the vote",
+    "critical": "Critical: an implementation holds half of the vote or more",
+    "emergency": "Emergency: one implementation can finalise values alone",
+}
 
 
 @dataclass
@@ -30,47 +38,38 @@ class Status:
         return self.level != self.estimate_level
 
 
-TITLES = {
-    "unknown": "Unknown: no implementation data yet",
-    "safe": "Safe: no implementation is near half of the vote",
-    "warning": "Warning: an implementation nears half of the vote",
-    "critical": "Critical: an implementation holds half of the vote or more",
-    "emergency": "Emergency: one implementation can finalise values alone",
-}
-
-
-def level_of(share: float, threshold: float) -> str:
-    if share >= threshold:
-        return "emergency"
-    if share >= CRITICAL_SHARE:
-        return "critical"
-    if share >= WARNING_SHARE:
-        return "warning"
-    return "safe"
-
-
 def worse(a: str, b: str) -> str:
     return max(a, b, key=LEVELS.index)
 
 
-def status_from_shares(shares: list[KindShares]) -> Status:
-    """The worst level over both kinds, on each implementation's estimate and upper bound."""
-    if not any(kind.has_data for kind in shares):
+def share_rule_params() -> dict:
+    """The implementation-share thresholds in force (the defaults if an admin disabled it)."""
+    return configured_rules().get(Rule.IMPLEMENTATION_SHARE) or check_params(
+        Rule.IMPLEMENTATION_SHARE, {}
+    )
+
+
+def status_from_shares(network: str, shares: list[KindShares], params: dict) -> Status:
+    """The worst severity the share rule finds, and on the estimates alone; a reason per
+    implementation, at its worst level."""
+    judged = [kind for kind in shares if kind.has_data]
+    if not judged:
         return Status("unknown", "unknown", ["No member's implementation is declared or inferred."])
-    status = Status("safe", "safe")
-    for kind in shares:
-        for row in kind.rows:
-            estimate = level_of(row.share, kind.threshold)
-            upper = level_of(row.upper, kind.threshold)
-            status.estimate_level = worse(status.estimate_level, estimate)
-            status.level = worse(status.level, upper)
-            if estimate != "safe":
-                status.reasons.append(
-                    f"{row.implementation} ({kind.kind}) holds {row.share:.0%} of members"
-                )
-            if upper != estimate:
-                status.reasons.append(
-                    f"{row.implementation} ({kind.kind}) could hold {row.upper:.0%} "
-                    f"if every unknown member ran it"
-                )
+    estimates = [
+        ShareEstimate(row.implementation, kind.kind, row.share, row.lower, row.upper)
+        for kind in judged
+        for row in kind.rows
+    ]
+    situation = Situation(network, now=None, threshold=judged[0].threshold, shares=estimates)
+    status, worst = Status("safe", "safe"), {}
+    for condition in implementation_share(situation, params):
+        status.level = worse(status.level, condition.severity)
+        if condition.details["basis"] == "estimate":
+            status.estimate_level = worse(status.estimate_level, condition.severity)
+        subject = (condition.details["kind"], condition.details["implementation"])
+        if subject not in worst or Severity.rank(condition.severity) > Severity.rank(
+            worst[subject].severity
+        ):
+            worst[subject] = condition
+    status.reasons = [condition.title for condition in worst.values()]
     return status

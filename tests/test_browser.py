@@ -1,0 +1,92 @@
+"""The dashboard in headless Chromium against a live server with the indexed 30-day devnet.
+
+Every page loads without console errors, its charts render (a .js-plotly-plot holding an svg),
+the what-if planner works with and without JavaScript, and screenshots at desktop and phone
+widths land in test-artifacts/screenshots/ for people to look at.
+"""
+
+import pytest
+
+from votes.models import Round
+
+pytestmark = [pytest.mark.browser, pytest.mark.chain]
+# The harness: dashboard_data, browser, VIEWPORTS, SCREENSHOTS, PageWatcher. Taken from the
+# plugin (not imported here) so that pytest registers it before anything imports it.
+pytest_plugins = ["tests.browser"]
+
+
+@pytest.fixture
+def harness():
+    import tests.browser
+
+    return tests.browser
+
+
+def pages_with_chart_counts(truth: dict) -> list[tuple[str, str, int]]:
+    sim_round = Round.objects.filter(duty="balances").order_by("key_block").first()
+    member = truth["members"][1]["address"]
+    return [
+        ("overview", "/", 4),
+        ("members", "/members/", 0),
+        ("member", f"/members/{member}/", 1),
+        ("rounds", "/rounds/", 0),
+        ("round", f"/rounds/{sim_round.pk}/", 1),
+        ("plan", "/plan/", 0),
+        ("declare", "/declare/", 0),
+    ]
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_every_page_renders_with_its_charts(live_server, dashboard_data, browser, harness, width):
+    page = browser.new_page(viewport=harness.VIEWPORTS[width])
+    watcher = harness.PageWatcher(page)
+    for name, path, chart_count in pages_with_chart_counts(dashboard_data):
+        response = page.goto(live_server.url + path, wait_until="networkidle")
+        assert response.status == 200, path
+        if chart_count:
+            page.wait_for_selector(".js-plotly-plot svg.main-svg")
+        assert page.locator(".js-plotly-plot").count() == chart_count, path
+        assert page.locator(".js-plotly-plot svg").count() >= chart_count, path
+        page.screenshot(path=harness.SCREENSHOTS / f"{name}-{width}.png", full_page=True)
+    assert watcher.errors == []
+    if width == "phone":  # nothing wider than the screen but the scrolling tables
+        page.goto(live_server.url + "/", wait_until="networkidle")
+        assert page.evaluate("document.documentElement.scrollWidth") <= harness.PHONE["width"]
+    page.close()
+
+
+def test_planner_shows_the_mix_after_the_picked_switches(
+    live_server, dashboard_data, browser, harness
+):
+    page = browser.new_page(viewport=harness.DESKTOP)
+    watcher = harness.PageWatcher(page)
+    page.goto(live_server.url + "/plan/", wait_until="networkidle")
+    smartnode = next(m for m in dashboard_data["members"] if m["watchtower"] == "smartnode")
+    row = page.locator("tr", has=page.locator("th", has_text=smartnode["id"]))
+    row.locator("select").first.select_option("lighttower")
+    page.fill("#id_target", "40")
+    page.click("#plan-form button[type=submit]")
+    page.wait_for_selector("#result .js-plotly-plot svg.main-svg")
+    result = page.locator("#result")
+    assert "1 switch." in result.inner_text()
+    assert page.locator("#result .js-plotly-plot").count() == 2
+    assert "lighttower" in result.locator("table").first.inner_text()
+    page.screenshot(path=harness.SCREENSHOTS / "plan-result-desktop.png", full_page=True)
+    assert watcher.errors == []
+    page.close()
+
+
+def test_tables_and_the_planner_work_without_javascript(
+    live_server, dashboard_data, browser, harness
+):
+    context = browser.new_context(java_script_enabled=False, viewport=harness.PHONE)
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    assert page.locator("details.data-table table").count() == 4
+    assert page.locator(".js-plotly-plot").count() == 0
+    page.goto(live_server.url + "/plan/")
+    page.locator("form button[type=submit]", has_text="Load into the planner").first.click()
+    page.wait_for_load_state()
+    assert page.locator("#result table").count() == 2
+    page.screenshot(path=harness.SCREENSHOTS / "plan-result-phone-nojs.png", full_page=True)
+    context.close()
