@@ -196,16 +196,17 @@ def test_wrong_balance_touches_only_its_round(wrong_balance_run):
 
 @pytest.mark.chain
 @pytest.mark.parametrize(
-    "watchtower, share, members_after", [("lighttower", 0.6, 9), ("smartnode", 0.2, 3)]
+    "watchtower, share, members_before, members_after",
+    [("lighttower", 0.6, 2, 9), ("smartnode", 0.2, 6, 3)],
+    ids=["up", "down"],
 )
-def test_reach_share_moves_the_share(tmp_path, watchtower, share, members_after):
+def test_reach_share_moves_the_share(tmp_path, watchtower, share, members_before, members_after):
     event = {"day": 1, "type": "reach_share", "watchtower": watchtower, "share": share}
     path = write_json(tmp_path / "share.json", {"houston_upgrade_day": None, "events": [event]})
     with simulation(days=2, seed=1, scenario=path) as (*_, truth):
         before = [m["history"][0]["watchtower"] for m in truth["members"]]
         after = [m["watchtower"] for m in truth["members"]]
-    assert before.count(watchtower) != members_after
-    assert after.count(watchtower) == members_after
+    assert (before.count(watchtower), after.count(watchtower)) == (members_before, members_after)
 
 
 # --- membership churn on-chain -------------------------------------------------------------------
