@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 import django_filters
 from django.conf import settings
 from django.db.models import Max
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -111,6 +112,15 @@ class DeclareSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+REFUSAL = inline_serializer("DeclarationRefusal", {
+    "error": serializers.ChoiceField(choices=list(DeclarationError.REASONS)),
+    "detail": serializers.CharField(), "meaning": serializers.CharField(),
+})  # fmt: skip
+
+
+DECLARATION_TEXT = inline_serializer("DeclarationText", {"message": serializers.CharField()})
+
+
 class DeclarationFilter(django_filters.FilterSet):
     member = django_filters.CharFilter(field_name="member__address", lookup_expr="iexact")
     watchtower = django_filters.CharFilter(field_name="watchtower__name")
@@ -137,6 +147,9 @@ class DeclarationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
     def get_throttles(self):
         return [DeclareThrottle()] if self.action == "create" else super().get_throttles()
 
+    @extend_schema(request=DeclareSerializer, responses={
+        201: DeclarationSerializer, 400: REFUSAL, 403: REFUSAL, 409: REFUSAL,
+    })  # fmt: skip
     def create(self, request, *args, **kwargs):
         """Verify and record a signed declaration; a refusal says why, by a stable `error`."""
         incoming = DeclareSerializer(data=request.data)
@@ -150,6 +163,11 @@ class DeclarationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
             return Response(body, status=REFUSAL_STATUS.get(error.reason, 400))
         return Response(DeclarationSerializer(declaration).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(responses=DECLARATION_TEXT, parameters=[
+        *(OpenApiParameter(name, str, required=True) for name in ("member", "watchtower",
+                                                                   "treegen")),
+        OpenApiParameter("timestamp", int), OpenApiParameter("nonce", int),
+    ])  # fmt: skip
     @action(detail=False, methods=["get"])
     def message(self, request):
         """The exact text to sign, with the next nonce and the current time by default."""
@@ -214,19 +232,56 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 # --- shares -----------------------------------------------------------------------------------
+class ShareSerializer(serializers.Serializer):
+    """One implementation's share of the members; `unknown` holds the members with no guess."""
+
+    kind = serializers.CharField()
+    implementation = serializers.CharField()
+    members = serializers.IntegerField(help_text="members whose best guess it is")
+    certain = serializers.IntegerField(help_text="of which declared or confidently inferred")
+    total = serializers.IntegerField(help_text="oDAO members at the time")
+    share = serializers.FloatField()
+    lower = serializers.FloatField(help_text="certain members only")
+    upper = serializers.FloatField(help_text="plus every unknown or low-confidence member")
+
+
+class SharesNowSerializer(serializers.Serializer):
+    network = serializers.CharField()
+    at = serializers.DateTimeField(allow_null=True)
+    watchtower = ShareSerializer(many=True)
+    treegen = ShareSerializer(many=True)
+
+
+class SharePointSerializer(ShareSerializer):
+    at = serializers.DateTimeField()
+
+
+TIME_HELP = "ISO 8601 time (UTC if no zone) or unix seconds"
+
+
 class SharesViewSet(viewsets.ViewSet):
     """Shares of the oDAO vote per implementation, with lower and upper bounds."""
 
+    @extend_schema(responses=SharesNowSerializer, parameters=[
+        OpenApiParameter("at", str, description=f"{TIME_HELP}; default: the latest indexed"),
+        OpenApiParameter("network", str),
+    ])  # fmt: skip
     def list(self, request):
         network = _network(request)
         at = request.query_params.get("at")
         moment = _time(at, "at") if at else latest_indexed_time(network)
         if moment is None:
             return Response({"network": network, "at": None, "watchtower": [], "treegen": []})
-        shares = ShareBook(network).all_shares(moment)
+        shares = ShareBook(network, at=moment).all_shares(moment)
         by_kind = {kind: [row.as_dict() for row in rows] for kind, rows in shares.items()}
         return Response({"network": network, "at": moment, **by_kind})
 
+    @extend_schema(responses=SharePointSerializer(many=True), parameters=[
+        OpenApiParameter("kind", str, enum=["watchtower", "treegen"]),
+        OpenApiParameter("start", str, description=TIME_HELP),
+        OpenApiParameter("end", str, description=TIME_HELP),
+        OpenApiParameter("network", str),
+    ])  # fmt: skip
     @action(detail=False, methods=["get"], renderer_classes=SERIES_RENDERERS)
     def series(self, request):
         """One row per day, kind and implementation: the dashboard's stacked area, or a CSV."""

@@ -77,6 +77,11 @@ class KindModel:
         resolution = [RESOLUTION[name] for name in MODEL_FEATURES[self.kind]]
         return Fingerprinter(resolution).fit(rows, [self.labels[i] for i in kept])
 
+    def has_peers(self, member_id: int, label: str | None) -> bool:
+        """Whether another declared member declared `label`."""
+        return any(w.member_id != member_id and known == label
+                   for w, known in zip(self.training, self.labels, strict=True))  # fmt: skip
+
     def predictions(self, views: dict[int, list[MemberWindow | None]]) -> dict[int, list]:
         """Predictions of each member's windows (whole, halves): by the model trained on all
         declared members, or for a declared member, on all others. Batched: one query per
@@ -125,17 +130,23 @@ def infer(activity: Activity, as_of: datetime, book: DeclarationBook, kind: str,
         if not usable(member_window, kind):
             inference.flags = [Flag.INSUFFICIENT_DATA]
         elif whole is not UNKNOWN:
-            inference.flags = flags(inference, halves_predicted)
+            peers = model.has_peers(member_id, declared.get(member_id))
+            inference.flags = flags(inference, halves_predicted, peers)
         inferences[member_id] = inference
     return inferences
 
 
-def flags(inference: MemberInference, halves: list[Prediction]) -> list[str]:
-    """The flags of a member with enough evidence, judged by a model that has training."""
+def flags(inference: MemberInference, halves: list[Prediction], peers: bool) -> list[str]:
+    """The flags of a member with enough evidence, judged by a model that has training.
+
+    A declared member is compared with the other declared members: if none declared the same
+    implementation (`peers` False), looking like none of them is expected, not news.
+    """
     prediction, raised = inference.prediction, []
     declared = inference.declared
     if prediction.is_novel:
-        raised.append(Flag.UNKNOWN_IMPLEMENTATION)
+        if peers or not declared:
+            raised.append(Flag.UNKNOWN_IMPLEMENTATION)
     elif declared and prediction.label != declared and prediction.probability >= CONFIDENT:
         raised.append(Flag.BEHAVES_LIKE_OTHER)
     sure = [h.label for h in halves if h.label is not None and h.probability >= CONFIDENT]
@@ -169,8 +180,8 @@ def _assignment(network, as_of, kind, inference, declaration, implementations, w
         chosen, source, confidence = getattr(declaration, kind), Assignment.Source.DECLARED, 1.0
     elif inferred is not None:
         chosen, source, confidence = inferred, Assignment.Source.INFERRED, prediction.probability
-    else:
-        chosen, source, confidence = None, Assignment.Source.UNKNOWN, prediction.probability
+    else:  # the nearest class's probability stays in `probabilities`, with the novelty
+        chosen, source, confidence = None, Assignment.Source.UNKNOWN, 0.0
     return Assignment(
         network=network, member_id=inference.member_id, kind=kind, as_of=as_of,
         window_days=window.total_seconds() / 86400, implementation=chosen, source=source,

@@ -19,7 +19,7 @@ every feature.
 The neighbour search is plain numpy: with a dozen declared members it takes microseconds,
 where scikit-learn's NearestNeighbors spends 5-20 ms per call on input validation and thread
 dispatch, and the leave-one-out refits of every declared member on every day of a year of
-history make that minutes. scikit-learn serves the evaluation (confusion matrix, calibration).
+history make that minutes. (scikit-learn still builds the evaluation's confusion matrix.)
 
 The probability is finally shrunk toward "no idea" by the amount of evidence: a treegen guess
 from two rewards rounds is worth less than a watchtower guess from sixty votes, whatever the
@@ -56,7 +56,7 @@ UNKNOWN = Prediction(None, 0.0, {}, None, None)
 class Fingerprinter:
     """fit(features of declared members, their labels) then predict(features, evidence).
 
-    `resolution` is the smallest meaningful difference of each feature (see features.RESOLUTION).
+    `resolution` is the smallest meaningful difference of each feature (see traits.RESOLUTION).
     """
 
     def __init__(self, resolution: np.ndarray):
@@ -117,18 +117,13 @@ class Fingerprinter:
 
 
 def within_class_scale(features: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Pooled within-class standard deviation per feature.
-
-    With no class holding two members there is nothing to pool, and half the spread across
-    classes stands in for it: wide, so that guesses stay modest.
-    """
+    """Pooled within-class standard deviation per feature; zero (the resolution then stands in)
+    when no class has two declared members to measure it on."""
     classes = sorted(set(labels))
     freedom = len(features) - len(classes)
-    if freedom >= 1:
-        residuals = np.concatenate(
-            [features[labels == name] - features[labels == name].mean(axis=0) for name in classes]
-        )
-        within = np.sqrt((residuals**2).sum(axis=0) / freedom)
-    else:
-        within = features.std(axis=0) / 2
-    return within
+    if freedom < 1:
+        return np.zeros(features.shape[1])
+    residuals = np.concatenate(
+        [features[labels == name] - features[labels == name].mean(axis=0) for name in classes]
+    )
+    return np.sqrt((residuals**2).sum(axis=0) / freedom)

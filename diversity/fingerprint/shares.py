@@ -15,6 +15,8 @@ import bisect
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
+from django.db.models import Max
+
 from diversity.fingerprint.assignments import CONFIDENT, KINDS
 from diversity.fingerprint.declarations import DeclarationBook
 from diversity.fingerprint.membership import MembershipHistory
@@ -48,7 +50,9 @@ class ShareBook:
     """Assignments, declarations and membership of a network, loaded once, to answer
     shares at any number of times (a year of daily points for the dashboard is one load)."""
 
-    def __init__(self, network: str):
+    def __init__(self, network: str, at: datetime | None = None):
+        """`at`: only the shares at that time will be asked, so only the assignments that can
+        count then (one window back at most) are loaded."""
         self.membership = MembershipHistory(network)
         self.declarations = DeclarationBook(network)
         self.catalogue = {kind: set() for kind in KINDS}
@@ -57,12 +61,16 @@ class ShareBook:
         self.assignment_times: dict[tuple[str, int], list[datetime]] = {}
         self.assignments: dict[tuple[str, int], list[tuple[str | None, float, float]]] = {}
         rows = Assignment.objects.filter(network=network).order_by("as_of")
-        for member_id, kind, as_of, name, confidence, source, days in rows.values_list(
-            "member_id", "kind", "as_of", "inferred__name", "confidence", "source", "window_days"
+        if at is not None:
+            longest = rows.aggregate(Max("window_days"))["window_days__max"] or 0
+            rows = rows.filter(as_of__lte=at, as_of__gte=at - timedelta(days=longest))
+        for member_id, kind, as_of, name, probability, days in rows.values_list(
+            "member_id", "kind", "as_of", "inferred__name", "inferred_probability", "window_days"
         ):
-            probability = confidence if source != Assignment.Source.UNKNOWN else 0.0
             self.assignment_times.setdefault((kind, member_id), []).append(as_of)
-            self.assignments.setdefault((kind, member_id), []).append((name, probability, days))
+            self.assignments.setdefault((kind, member_id), []).append(
+                (name, probability or 0, days)
+            )
         self.times = sorted({t for times in self.assignment_times.values() for t in times})
 
     def state(self, kind: str, member_id: int, at: datetime) -> MemberState:

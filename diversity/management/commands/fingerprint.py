@@ -48,7 +48,7 @@ class Command(BaseCommand):
         refresh = refresh_assignments(network, windows)
         if refresh.as_of is None:
             raise CommandError(f"nothing indexed on {network}: run `manage.py index` first")
-        shares = ShareBook(network).all_shares(refresh.as_of)
+        shares = ShareBook(network, at=refresh.as_of).all_shares(refresh.as_of)
         flagged = Assignment.objects.filter(network=network, as_of=refresh.as_of).exclude(flags=[])
         if options["json"]:
             self.stdout.write(json.dumps({

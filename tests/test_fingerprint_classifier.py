@@ -1,0 +1,59 @@
+"""The classifier alone, on made-up feature vectors: labels, probabilities, novelty, evidence."""
+
+import numpy as np
+import pytest
+
+from diversity.fingerprint.classifier import NOVELTY_THRESHOLD, UNKNOWN, Fingerprinter
+
+RESOLUTION = [0.1, 0.1]
+TRAIN = np.array([[0.0, 1.0], [0.02, 1.01], [1.0, 0.0], [1.01, 0.03], [0.5, 3.0]])
+LABELS = ["a", "a", "b", "b", "c"]
+
+
+def model() -> Fingerprinter:
+    return Fingerprinter(RESOLUTION).fit(TRAIN, LABELS)
+
+
+def test_a_member_next_to_a_class_gets_its_label_with_confidence():
+    [prediction] = model().predict(np.array([[0.01, 0.99]]), [100])
+    assert prediction.label == "a"
+    assert prediction.probability > 0.95
+    assert sum(prediction.probabilities.values()) == pytest.approx(1.0)
+
+
+def test_a_member_far_from_every_class_is_unknown_not_the_nearest():
+    far = 0.1 * NOVELTY_THRESHOLD * 3
+    [prediction] = model().predict(np.array([[1.0 + far, 0.0]]), [100])
+    assert prediction.label is None and prediction.is_novel
+    assert prediction.nearest == "b"  # the nearest class is still on record
+
+
+def test_little_evidence_makes_a_modest_guess():
+    point = np.array([[0.0, 1.0]])
+    [plenty] = model().predict(point, [100])
+    [scarce] = model().predict(point, [1])
+    assert plenty.label == scarce.label == "a"
+    assert scarce.probability < 0.6 < plenty.probability
+
+
+def test_a_difference_below_the_resolution_is_not_novel():
+    """Every declared "c" has exactly 3.0; a member at 3.05 is still "c", not a new class."""
+    [prediction] = model().predict(np.array([[0.5, 3.05]]), [100])
+    assert prediction.label == "c"
+
+
+def test_missing_features_take_the_declared_median():
+    [prediction] = model().predict(np.array([[np.nan, 1.0]]), [100])
+    assert prediction.label is not None
+
+
+def test_nothing_declared_means_nothing_known():
+    untrained = Fingerprinter(RESOLUTION).fit(np.empty((0, 2)), [])
+    assert untrained.predict(np.array([[0.0, 1.0]]), [10]) == [UNKNOWN]
+
+
+def test_probabilities_do_not_favour_the_class_with_more_declared_members():
+    """Between a (two members) and c (one), halfway in scaled distance: no prior for a."""
+    lone = Fingerprinter([0.1]).fit(np.array([[0.0], [0.0], [1.0]]), ["a", "a", "c"])
+    [prediction] = lone.predict(np.array([[0.5]]), [10**6])
+    assert prediction.probabilities["a"] == pytest.approx(prediction.probabilities["c"])
