@@ -353,3 +353,23 @@ def test_the_package_does_not_import_django():
         [sys.executable, "-c", code, str(SAMPLE)], cwd=project, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_deep_nesting_is_refused_even_after_web3_raised_the_recursion_limit():
+    """py_ecc (imported with web3) sets the recursion limit to 100000; json.loads of a deep
+    array would then overflow the C stack. Run in a child so a crash can't take pytest down."""
+    import subprocess
+    import sys
+
+    program = (
+        "import web3, sys\n"
+        "from diversity.rewardstree import verify_rewards_bytes\n"
+        "assert sys.getrecursionlimit() >= 100000\n"
+        "report = verify_rewards_bytes(b'[' * 200000 + b']' * 200000)\n"
+        "print(report.failures[0].name, report.failures[0].message)\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", program], cwd=root, capture_output=True,
+                          text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("decode invalid JSON: nested 200000 deep")

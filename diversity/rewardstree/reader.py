@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+import numpy as np
 import zstandard
 
 from .errors import DecodeError, ReadError
@@ -243,8 +244,32 @@ def _reject_constant(name: str):
     raise DecodeError(f"invalid JSON: non-standard constant {name}")
 
 
+MAX_JSON_DEPTH = 64  # rewards files nest 4 deep; anything near this is hostile
+_ESCAPE = re.compile(rb"\\.", re.DOTALL)
+_STRING = re.compile(rb'"[^"]*"')
+_NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def json_depth(data: bytes) -> int:
+    """Deepest bracket nesting outside strings, in C-speed passes (regex, translate, numpy).
+
+    Checked before json.loads because the C decoder recurses: with the recursion limit that
+    web3's dependencies raise at import (py_ecc sets 100000), a deep enough array overflows
+    the C stack and kills the process instead of raising RecursionError.
+    """
+    brackets = _STRING.sub(b"", _ESCAPE.sub(b"", data)).translate(None, _NOT_BRACKET)
+    if not brackets:
+        return 0
+    codes = np.frombuffer(brackets, dtype=np.uint8)
+    steps = np.where((codes == ord("[")) | (codes == ord("{")), 1, -1)
+    return int(np.cumsum(steps, dtype=np.int64).max())
+
+
 def parse_json(data: bytes) -> object:
     """Strict JSON decode; objects with repeated keys come back as DuplicateKeyDict."""
+    depth = json_depth(data)
+    if depth > MAX_JSON_DEPTH:
+        raise DecodeError(f"invalid JSON: nested {depth} deep (at most {MAX_JSON_DEPTH})")
     try:
         return json.loads(data, object_pairs_hook=_object_pairs, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
