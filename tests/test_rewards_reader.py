@@ -358,9 +358,6 @@ def test_the_package_does_not_import_django():
 def test_deep_nesting_is_refused_even_after_web3_raised_the_recursion_limit():
     """py_ecc (imported with web3) sets the recursion limit to 100000; json.loads of a deep
     array would then overflow the C stack. Run in a child so a crash can't take pytest down."""
-    import subprocess
-    import sys
-
     program = (
         "import web3, sys\n"
         "from diversity.rewardstree import verify_rewards_bytes\n"

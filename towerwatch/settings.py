@@ -198,7 +198,7 @@ ALERTS_INLINE_RETRY_SECONDS = env_float("ALERTS_INLINE_RETRY_SECONDS", 5.0)  # w
 ALERTS_REDISPATCH_AFTER_SECONDS = env_int("ALERTS_REDISPATCH_AFTER_SECONDS", 60)
 ALERTS_HTTP_TIMEOUT = env_float("ALERTS_HTTP_TIMEOUT", 15.0)
 ALERTS_CELERY_QUEUE = env_str("ALERTS_CELERY_QUEUE", "celery")
-CELERY_IMPORTS = ["diversity.tasks_alerts"]
+CELERY_IMPORTS = ["diversity.tasks_alerts", "towerwatch.tasks"]
 CELERY_BEAT_SCHEDULE["alerts-evaluate"] = {
     "task": "diversity.alerts.evaluate",
     "schedule": env_float("ALERTS_EVALUATE_EVERY", 60.0),
