@@ -1,0 +1,160 @@
+"""What the indexer stored, as plain comparable values, and how to start again from nothing.
+
+`db_state()` is the yardstick of the robustness tests: after a reorg, a crash or a flaky node,
+the database must equal what one clean pass over the canonical chain stores. IndexedBlock is
+left out on purpose: besides the blocks that carry events it records the end of every range,
+so it depends on how the work was cut into ranges, not on the chain.
+"""
+
+import json
+from typing import NamedTuple
+
+from django.db import connection
+
+from votes.chain.networks import NetworkConfig
+from votes.devnet.deploy import Deployment
+from votes.models import (
+    Checkpoint,
+    Consensus,
+    ContractAddress,
+    IndexedBlock,
+    Member,
+    MembershipEvent,
+    Minipool,
+    OnChainUpdate,
+    Round,
+    Submission,
+    UndecodableLog,
+)
+
+NETWORK = "devnet"
+
+
+def devnet_config(deployment: Deployment, rpc_url: str | None = None) -> NetworkConfig:
+    """The indexer's view of a test devnet, without going through the shared devnet.json (another
+    simulation opened later in the session may have overwritten it)."""
+    return NetworkConfig(NETWORK, rpc_url or deployment.rpc_url, deployment.rocket_storage,
+                         deployment.deploy_block)  # fmt: skip
+
+
+def _json(value) -> str:
+    return json.dumps(value, sort_keys=True)
+
+
+def _round_id(sim_round: Round) -> tuple[str, str]:
+    return (sim_round.duty, sim_round.key)
+
+
+class SubmissionRow(NamedTuple):
+    tx_hash: str
+    log_index: int
+    block_number: int
+    block_hash: str
+    member: str
+    round: tuple[str, str]
+    submission_key: str
+    values: str
+    event_era: str
+    contract_address: str
+    gas_used: int
+    effective_gas_price: str
+    delay_seconds: int | None
+    agrees_with_consensus: bool | None
+    late: bool
+
+    @property
+    def position(self) -> tuple[str, int]:
+        return (self.tx_hash, self.log_index)
+
+
+def _submissions(network: str) -> list[SubmissionRow]:
+    rows = Submission.objects.filter(network=network).select_related("round", "member")
+    return sorted(
+        SubmissionRow(s.tx_hash, s.log_index, s.block_number, s.block_hash, s.member.address,
+                      _round_id(s.round), s.submission_key, _json(s.values), s.event_era,
+                      s.contract_address, s.gas_used, str(s.effective_gas_price),
+                      s.delay_seconds, s.agrees_with_consensus, s.late)
+        for s in rows
+    )  # fmt: skip
+
+
+def _consensus(network: str) -> list[tuple]:
+    rows = Consensus.objects.filter(round__network=network).select_related(
+        "round", "crossing_submission", "onchain_update"
+    )
+    return sorted(
+        (_round_id(c.round), c.status, c.submission_key, _json(c.values),
+         c.crossing_submission and c.crossing_submission.tx_hash, c.vote_count,
+         c.member_count, c.block_number, c.onchain_update and c.onchain_update.tx_hash,
+         c.dissent_count, c.mismatch_reason)
+        for c in rows
+    )  # fmt: skip
+
+
+def db_state(network: str = NETWORK) -> dict[str, list[tuple]]:
+    """Every table the indexer writes (but IndexedBlock), as sorted tuples without database ids."""
+    return {
+        "checkpoint": list(
+            Checkpoint.objects.filter(network=network).values_list("block_number", "block_hash")
+        ),
+        "contracts": sorted(
+            ContractAddress.objects.filter(network=network).values_list(
+                "name", "address", "from_block", "to_block"
+            )
+        ),
+        "members": sorted(
+            Member.objects.filter(network=network).values_list(
+                "address", "member_id", "url", "joined_block", "left_block"
+            )
+        ),
+        "membership": sorted(
+            MembershipEvent.objects.filter(network=network).values_list(
+                "member__address", "kind", "block_number", "log_index", "tx_hash"
+            )
+        ),
+        "minipools": sorted(
+            Minipool.objects.filter(network=network).values_list("address", "created_block")
+        ),
+        "rounds": sorted(
+            (r.duty, r.key, r.key_block, r.opened_at, r.first_seen_block)
+            for r in Round.objects.filter(network=network)
+        ),
+        "submissions": _submissions(network),
+        "updates": sorted(
+            (
+                u.tx_hash,
+                u.log_index,
+                u.block_number,
+                _round_id(u.round),
+                u.submission_key,
+                _json(u.values),
+            )
+            for u in OnChainUpdate.objects.filter(network=network).select_related("round")
+        ),  # fmt: skip
+        "consensus": _consensus(network),
+        "undecodable": sorted(
+            UndecodableLog.objects.filter(network=network).values_list(
+                "tx_hash", "log_index", "block_number", "error"
+            )
+        ),
+    }
+
+
+def clear_index(network: str = NETWORK) -> None:
+    """Forget everything indexed for the network, as if the database were new."""
+    Consensus.objects.filter(round__network=network).delete()
+    for model in (Submission, OnChainUpdate, Round, MembershipEvent, Member, Minipool,
+                  UndecodableLog, IndexedBlock, ContractAddress, Checkpoint):  # fmt: skip
+        model.objects.filter(network=network).delete()
+
+
+def database_url() -> str:
+    """DATABASE_URL of the test database, for a `manage.py` subprocess that must share it
+    (the settings keep a SQLite test database in a file for exactly this)."""
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.postgresql":
+        password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+        host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+        return f"postgres://{db['USER']}{password}@{host}:{port}/{db['NAME']}"
+    assert not connection.is_in_memory_db(), "another process cannot open an in-memory database"
+    return f"sqlite:///{db['NAME']}"

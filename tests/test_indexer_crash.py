@@ -1,0 +1,173 @@
+"""An indexer that dies mid-batch, then restarts: nothing missing, nothing duplicated.
+
+Each range is written in one database transaction together with the checkpoint, so a crash
+loses at most the range in hand, which the restart reads again. Shown twice: in-process (an
+exception after N rows, the transaction rolls back) and for real (`manage.py index` in a
+subprocess, SIGKILLed in the middle of writing a range, then run again).
+"""
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.indexer_state import clear_index, database_url, db_state, devnet_config
+from votes import consensus
+from votes.indexing.indexer import Indexer
+from votes.indexing.store import BatchWriter
+from votes.models import Checkpoint, Consensus, Submission
+
+pytestmark = pytest.mark.chain
+SPAN = 400  # blocks read by the in-process tests: the Atlas era and the Houston upgrade
+MAX_RANGE = 50
+
+
+class Crash(Exception):
+    pass
+
+
+@pytest.fixture(scope="module")
+def reference(simulated_devnet, django_db_setup, django_db_blocker) -> dict:
+    """The database after one clean pass over the first SPAN blocks."""
+    _, deployment, _, _ = simulated_devnet
+    with django_db_blocker.unblock():
+        clear_index()
+        Indexer(devnet_config(deployment)).run_pass(to_block=deployment.deploy_block + SPAN)
+        state = db_state()
+        clear_index()
+    return state
+
+
+def indexer(simulated_devnet) -> Indexer:
+    deployment = simulated_devnet[1]
+    return Indexer(devnet_config(deployment), confirmations=0, max_range=MAX_RANGE)
+
+
+def to_block(simulated_devnet) -> int:
+    return simulated_devnet[1].deploy_block + SPAN
+
+
+def crash_after(monkeypatch, submissions: int) -> None:
+    """Make BatchWriter raise after storing `submissions` submission rows in this process."""
+    stored = []
+    store_submission = BatchWriter._on_submitted
+
+    def store_then_crash(self, event):
+        store_submission(self, event)
+        stored.append(event)
+        if len(stored) == submissions:
+            raise Crash(f"crashed after {submissions} submissions")
+
+    monkeypatch.setattr(BatchWriter, "_on_submitted", store_then_crash)
+
+
+@pytest.mark.django_db
+def test_a_crash_mid_batch_rolls_the_whole_range_back(simulated_devnet, reference, monkeypatch):
+    crash_after(monkeypatch, 150)
+    with pytest.raises(Crash):
+        indexer(simulated_devnet).run_pass(to_block=to_block(simulated_devnet))
+    checkpoint = Checkpoint.objects.get().block_number
+    stored = sorted(Submission.objects.values_list("tx_hash", "log_index"))
+    assert 0 < len(stored) < 150
+    assert stored == sorted(row.position for row in reference["submissions"]
+                            if row.block_number <= checkpoint)  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_the_restart_after_a_crash_mid_batch_equals_a_clean_run(
+    simulated_devnet, reference, monkeypatch
+):
+    crash_after(monkeypatch, 150)
+    with pytest.raises(Crash):
+        indexer(simulated_devnet).run_pass(to_block=to_block(simulated_devnet))
+    monkeypatch.undo()
+    indexer(simulated_devnet).run_pass(to_block=to_block(simulated_devnet))
+    assert db_state() == reference
+
+
+@pytest.mark.django_db
+def test_a_crash_while_computing_consensus_is_repaired_by_the_next_pass(
+    simulated_devnet, reference, monkeypatch
+):
+    store_duty = consensus._store_duty
+
+    def crash_on_prices(network, duty, threshold, replay):
+        if duty == "prices":
+            raise Crash("crashed computing prices consensus")
+        yield from store_duty(network, duty, threshold, replay)
+
+    monkeypatch.setattr(consensus, "_store_duty", crash_on_prices)
+    with pytest.raises(Crash):
+        indexer(simulated_devnet).run_pass(to_block=to_block(simulated_devnet))
+    assert not Consensus.objects.filter(round__duty="prices").exists()
+    monkeypatch.undo()
+    report = indexer(simulated_devnet).run_pass(to_block=to_block(simulated_devnet))
+    assert report.blocks == 0
+    assert db_state() == reference
+
+
+# --- the real thing: SIGKILL in the middle of a database transaction -----------------------------
+
+KILLED_INDEXER = """
+import os, signal, sys
+import django
+
+django.setup()
+from django.core.management import call_command
+from votes.indexing.store import BatchWriter
+
+stored = 0
+store_submission = BatchWriter._on_submitted
+
+
+def store_then_die(self, event):
+    global stored
+    store_submission(self, event)
+    stored += 1
+    if stored == int(sys.argv[1]):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+BatchWriter._on_submitted = store_then_die
+call_command("index", "--network", "devnet")
+"""
+KILL_AFTER = 450  # submissions: about half of the 30 days, a few ranges in
+LOG_RANGE = "100"
+
+
+@pytest.fixture
+def index_env(simulated_devnet, command_env) -> dict[str, str]:
+    """Environment for `index` subprocesses: the test database, this devnet, small ranges."""
+    simulated_devnet[1].save(Path(command_env["TOWERWATCH_VAR_DIR"]) / "devnet.json")
+    return {**command_env, "DATABASE_URL": database_url(), "LOG_RANGE": LOG_RANGE,
+            "DJANGO_SETTINGS_MODULE": "towerwatch.settings"}  # fmt: skip
+
+
+def run(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.django_db(transaction=True)  # the subprocesses must see (and write) committed rows
+def test_an_indexer_killed_mid_batch_resumes_without_losing_or_duplicating(
+    simulated_devnet, index_env
+):
+    killed = run([sys.executable, "-c", KILLED_INDEXER, str(KILL_AFTER)], index_env)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    checkpoint = Checkpoint.objects.get().block_number
+    stored = Submission.objects.count()
+    assert 0 < stored < KILL_AFTER
+    assert not Submission.objects.filter(block_number__gt=checkpoint).exists()
+
+    restarted = run([sys.executable, "manage.py", "index", "--network", "devnet"], index_env)
+    assert restarted.returncode == 0, restarted.stderr
+    head = simulated_devnet[0].w3.eth.block_number
+    assert f"devnet: blocks {checkpoint + 1}-{head}" in restarted.stdout
+    after_restart = db_state()
+
+    clear_index()
+    Indexer(devnet_config(simulated_devnet[1])).run_pass()
+    assert after_restart == db_state()
+    assert len(after_restart["submissions"]) == sum(simulated_devnet[3]["submissions"].values())
