@@ -150,7 +150,7 @@ def shares_area(points: list[SharePoint], kind: str, colours: dict[str, str]) ->
     """Shares of one kind over time, stacked to 100% with the unknown members on top."""
     if not points:
         return _empty(f"No {kind} history yet")
-    times = [p.at.isoformat() for p in points]
+    times = [p.at.date().isoformat() for p in points]  # one point a day
     names = sorted({name for p in points for name in p.shares})
     traces = []
     for name in [*names, None]:

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from eth_account import Account
 from eth_account.messages import encode_defunct
@@ -107,6 +108,7 @@ def dashboard_snapshot(simulated_devnet, django_db_setup, django_db_blocker):
 def dashboard_data(dashboard_snapshot, db):
     """The snapshot's rows in the test database; returns the simulator's ground truth."""
     rows, truth = dashboard_snapshot
+    cache.clear()  # the pages cache what they derive from these rows
     for model in SNAPSHOT_MODELS:
         model.objects.bulk_create(rows[model])
     return truth

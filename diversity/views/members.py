@@ -4,17 +4,16 @@ Participation is rounds voted over rounds opened while the member was in the oDA
 software skips a duty (some watchtowers never vote on scrubs) shows it here, per duty.
 """
 
+import bisect
 from datetime import UTC, datetime
 
-from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Max, Q
 from django.http import Http404
 from django.shortcuts import render
 
 from diversity import charts
-from diversity.fingerprint.shares import ShareBook
 from diversity.models import Disagreement
-from diversity.views.mix import KINDS, chain_now, software_of
+from diversity.views.mix import KINDS, mix_snapshot, software_of
 from diversity.views.pages import network
 from votes.models import Member, Round, Submission
 
@@ -24,46 +23,39 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 
 
-def rounds_while_member(network_name: str):
-    """Rounds opened while the outer Member was in the oDAO (for a Subquery)."""
-    return Round.objects.filter(
-        network=network_name,
-        opened_at__gte=Coalesce(OuterRef("joined_at"), Value(EPOCH)),
-        opened_at__lt=Coalesce(OuterRef("left_at"), Value(FAR_FUTURE)),
-    )
-
-
-def members_with_activity(network_name: str):
+def members_with_activity(network_name: str) -> list[Member]:
     """Members with votes, rounds voted, rounds eligible, dissents and reference disagreements.
 
-    Each count is its own subquery: aggregating two relations in one GROUP BY would multiply rows.
+    Three grouped queries for all members at once; the rounds a member could vote in are counted
+    by bisecting the sorted opening times of all rounds.
     """
-    submissions = Submission.objects.filter(member=OuterRef("pk")).order_by().values("member")
-    eligible = rounds_while_member(network_name).order_by().values("network")
-    disagreements = Disagreement.objects.filter(member=OuterRef("pk")).order_by().values("member")
-    return (
-        Member.objects.filter(network=network_name)
-        .annotate(
-            votes=Coalesce(Subquery(submissions.annotate(n=Count("pk")).values("n")), 0),
-            rounds_voted=Coalesce(
-                Subquery(submissions.annotate(n=Count("round", distinct=True)).values("n")), 0
-            ),
-            dissents=Coalesce(
-                Subquery(
-                    submissions.filter(agrees_with_consensus=False)
-                    .annotate(n=Count("pk"))
-                    .values("n")
-                ),
-                0,
-            ),
-            last_vote=Subquery(submissions.annotate(at=Max("block_time")).values("at")),
-            rounds_eligible=Coalesce(Subquery(eligible.annotate(n=Count("pk")).values("n")), 0),
-            reference_disagreements=Coalesce(
-                Subquery(disagreements.annotate(n=Count("verdict", distinct=True)).values("n")), 0
-            ),
+    members = list(
+        Member.objects.filter(network=network_name).order_by(
+            F("left_block").asc(nulls_first=True), "member_id", "address"
         )
-        .order_by(F("left_block").asc(nulls_first=True), "member_id", "address")
     )
+    votes = {
+        row["member"]: row
+        for row in Submission.objects.filter(network=network_name).order_by().values("member")
+        .annotate(votes=Count("pk"), rounds=Count("round", distinct=True), last=Max("block_time"),
+                  dissents=Count("pk", filter=Q(agrees_with_consensus=False)))
+    }  # fmt: skip
+    disagreements = dict(
+        Disagreement.objects.filter(member__network=network_name).order_by()
+        .values_list("member").annotate(n=Count("verdict", distinct=True))
+    )  # fmt: skip
+    opened = sorted(
+        Round.objects.filter(network=network_name, opened_at__isnull=False)
+        .values_list("opened_at", flat=True)
+    )  # fmt: skip
+    for member in members:
+        mine = votes.get(member.pk, {})
+        member.votes, member.rounds_voted = mine.get("votes", 0), mine.get("rounds", 0)
+        member.dissents, member.last_vote = mine.get("dissents", 0), mine.get("last")
+        member.reference_disagreements = disagreements.get(member.pk, 0)
+        start = bisect.bisect_left(opened, member.joined_at or EPOCH)
+        member.rounds_eligible = bisect.bisect_left(opened, member.left_at or FAR_FUTURE) - start
+    return members
 
 
 def participation(voted: int, eligible: int) -> float | None:
@@ -71,8 +63,8 @@ def participation(voted: int, eligible: int) -> float | None:
 
 
 def member_list(request):
-    members = list(members_with_activity(network()))
-    software = software_of(members, ShareBook(network()), chain_now(network()))
+    members = members_with_activity(network())
+    software = software_of(members, mix_snapshot(network()))
     rows = [
         {
             "member": m,
@@ -119,14 +111,6 @@ def duty_participation(member: Member) -> list[dict]:
     return rows
 
 
-def software_at_last_vote(member: Member) -> list:
-    """What a member runs now, or when it last voted if it has left."""
-    at = chain_now(member.network)
-    if member.left_at is not None:
-        at = min(at, member.left_at)
-    return list(software_of([member], ShareBook(member.network), at)[member.pk].values())
-
-
 def member_detail(request, address: str):
     member = Member.objects.filter(network=network(), address__iexact=address).first()
     if member is None:
@@ -156,7 +140,9 @@ def member_detail(request, address: str):
         "members/detail.html",
         {
             "member": member,
-            "software": software_at_last_vote(member),
+            "software": list(
+                software_of([member], mix_snapshot(member.network))[member.pk].values()
+            ),
             "duties": duty_participation(member),
             "recent": recent,
             "dissents": dissents,

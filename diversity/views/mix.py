@@ -1,27 +1,28 @@
 """The implementation mix as the dashboard reads it: who runs what, and the shares over time.
 
 Everything comes from the fingerprinting module's ShareBook (declarations, assignments and
-membership, loaded once per page), so the pages count members exactly as the alerts and the API
-do. "Now" is the chain time the index has reached, not the wall clock: on the devnet the
-simulated history lies in the past, and assignments older than their window count as unknown.
+membership), so the pages count members exactly as the alerts and the API do. What the pages
+need from it is computed once into a MixSnapshot and cached until one of its inputs changes.
+"Now" is the chain time the index has reached, not the wall clock: on the devnet the simulated
+history lies in the past, and assignments older than their window count as unknown.
 """
 
-import operator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from functools import reduce
 
-from django.db.models import Max, Q
+from django.core.cache import cache
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from diversity.fingerprint.assignments import CONFIDENT
 from diversity.fingerprint.membership import latest_indexed_time
 from diversity.fingerprint.shares import UNKNOWN_NAME, ShareBook
-from diversity.models import Assignment, Implementation
+from diversity.models import Assignment, Declaration, Implementation
 from votes.consensus import CALC_BASE, DEFAULT_THRESHOLD
-from votes.models import Consensus, Member
+from votes.models import Consensus, IndexedBlock, Member, MembershipEvent
 
 KINDS = ("watchtower", "treegen")
+SNAPSHOT_SECONDS = 3600
 __all__ = ["CONFIDENT", "KINDS", "KindShares", "SharePoint", "ShareRow", "Software"]
 
 
@@ -99,6 +100,65 @@ def known_implementations(kind: str) -> list[str]:
     return list(names)
 
 
+@dataclass
+class MixSnapshot:
+    """Everything the pages need from the ShareBook, computed once per change of its inputs."""
+
+    at: datetime  # "now" on the chain
+    shares: list[KindShares]
+    history: dict[str, list[SharePoint]]
+    software: dict[int, dict[str, Software]]  # member id -> kind -> declared / counted
+
+
+def mix_snapshot(network: str) -> MixSnapshot:
+    """The snapshot for `network`, from the cache while declarations, assignments, membership
+    and the indexed head are unchanged. Building it loads a year of assignments and evaluates
+    the shares for every day (a few hundred ms); the version check is one tiny query per table.
+    """
+    key = f"towerwatch:mix:{network}:{data_version()}"
+    snapshot = cache.get(key)
+    if snapshot is None:
+        snapshot = build_snapshot(network)
+        cache.set(key, snapshot, SNAPSHOT_SECONDS)
+    return snapshot
+
+
+def data_version() -> str:
+    """Changes whenever a row the snapshot is built from is added or removed: the fingerprinting
+    refresh replaces all assignments (new keys), declarations, membership events and consensus
+    rows are added, a reorg replaces indexed blocks. Key bounds over whole tables come straight
+    from the primary key, so the check costs next to nothing (a change on another network only
+    costs a rebuild)."""
+    parts = []
+    for model in (Assignment, Declaration, MembershipEvent, IndexedBlock, Consensus):
+        bounds = model.objects.aggregate(low=Min("pk"), high=Max("pk"))
+        parts.append(f"{bounds['low']}-{bounds['high']}")
+    return ".".join(parts)
+
+
+def build_snapshot(network: str) -> MixSnapshot:
+    book = ShareBook(network)
+    at = chain_now(network)
+    threshold = consensus_threshold(network) / CALC_BASE
+    software = {}
+    for member in Member.objects.filter(network=network):
+        when = min(at, member.left_at) if member.left_at else at
+        declaration = book.declarations.in_force(member.pk, when)
+        software[member.pk] = {}
+        for kind in KINDS:
+            state = book.state(kind, member.pk, when)
+            declared = getattr(declaration, kind).name if declaration else None
+            software[member.pk][kind] = Software(
+                kind, declared=declared, counted=state.label, certain=state.certain
+            )
+    return MixSnapshot(
+        at=at,
+        shares=[kind_shares(book, kind, at, threshold) for kind in KINDS],
+        history={kind: shares_over_time(book, kind) for kind in KINDS},
+        software=software,
+    )
+
+
 def kind_shares(book: ShareBook, kind: str, at: datetime, threshold: float) -> KindShares:
     shares = book.shares(kind, at)
     total = shares[0].total if shares else 0
@@ -109,11 +169,6 @@ def kind_shares(book: ShareBook, kind: str, at: datetime, threshold: float) -> K
         if s.implementation != UNKNOWN_NAME
     ]
     return KindShares(kind, total, unknown, rows, threshold)
-
-
-def current_shares(network: str, book: ShareBook, at: datetime) -> list[KindShares]:
-    threshold = consensus_threshold(network) / CALC_BASE
-    return [kind_shares(book, kind, at, threshold) for kind in KINDS]
 
 
 def shares_over_time(book: ShareBook, kind: str) -> list[SharePoint]:
@@ -130,33 +185,32 @@ def shares_over_time(book: ShareBook, kind: str) -> list[SharePoint]:
     return points
 
 
-def latest_assignments(network: str, member_ids: list[int], at: datetime):
-    """Each member's newest Assignment per kind at or before `at`, in two queries."""
+def latest_assignments(network: str, member_ids: list[int], at: datetime) -> list[Assignment]:
+    """Each member's newest Assignment per kind at or before `at`, in two queries. The refresh
+    writes every member at the same points, so the newest times are few: one for the current
+    members, one per member who left."""
     mine = Assignment.objects.filter(network=network, member_id__in=member_ids, as_of__lte=at)
-    newest = mine.order_by().values("member_id", "kind").annotate(as_of=Max("as_of"))
-    if not newest:
-        return []
-    pairs = [Q(member_id=n["member_id"], kind=n["kind"], as_of=n["as_of"]) for n in newest]
-    return mine.filter(reduce(operator.or_, pairs)).select_related("inferred")
+    newest = {
+        (row["member_id"], row["kind"]): row["as_of"]
+        for row in mine.order_by().values("member_id", "kind").annotate(as_of=Max("as_of"))
+    }
+    rows = mine.filter(as_of__in=set(newest.values())).select_related("inferred")
+    return [row for row in rows if newest[(row.member_id, row.kind)] == row.as_of]
 
 
-def software_of(members, book: ShareBook, at: datetime) -> dict[int, dict[str, Software]]:
-    """Member id -> kind -> Software at `at`: declaration, inference, flags, what is counted."""
+def software_of(members, snapshot: MixSnapshot) -> dict[int, dict[str, Software]]:
+    """Member id -> kind -> Software: the snapshot's declared and counted labels, with the
+    newest assignment's inference, confidence and flags."""
     members = list(members)
-    result = {}
-    for member in members:
-        declaration = book.declarations.in_force(member.pk, at)
-        result[member.pk] = {}
-        for kind in KINDS:
-            state = book.state(kind, member.pk, at)
-            declared = getattr(declaration, kind).name if declaration else None
-            result[member.pk][kind] = Software(
-                kind, declared=declared, counted=state.label, certain=state.certain
-            )
+    result = {
+        m.pk: {kind: replace(snapshot.software[m.pk][kind]) if m.pk in snapshot.software
+               else Software(kind) for kind in KINDS}
+        for m in members
+    }  # fmt: skip
     if not members:
         return result
     flag_labels = dict(Assignment.Flag.choices)
-    for row in latest_assignments(members[0].network, [m.pk for m in members], at):
+    for row in latest_assignments(members[0].network, [m.pk for m in members], snapshot.at):
         software = result[row.member_id][row.kind]
         software.inferred = row.inferred.name if row.inferred else None
         software.confidence = row.inferred_probability

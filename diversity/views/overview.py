@@ -3,11 +3,10 @@
 from django.shortcuts import render
 
 from diversity import charts
-from diversity.fingerprint.shares import ShareBook
 from diversity.models.alerts import Alert, Severity
-from diversity.views.mix import KINDS, active_members, chain_now, current_shares, shares_over_time
+from diversity.views.mix import active_members, mix_snapshot
 from diversity.views.pages import network
-from diversity.views.rounds import rounds_with_outcomes
+from diversity.views.rounds import newest_rounds, with_outcomes
 from diversity.views.status import share_rule_params, status_from_shares
 from votes.models import Checkpoint, Round
 
@@ -25,9 +24,8 @@ def open_alerts(network_name: str) -> list[Alert]:
 
 def overview(request):
     name = network()
-    book = ShareBook(name)
-    shares = current_shares(name, book, chain_now(name))
-    history = {kind: shares_over_time(book, kind) for kind in KINDS}
+    snapshot = mix_snapshot(name)
+    shares, history = snapshot.shares, snapshot.history
     colours = charts.colours_for(
         [row.implementation for kind in shares for row in kind.rows]
         + [impl for points in history.values() for p in points for impl in p.shares]
@@ -50,7 +48,7 @@ def overview(request):
             "status": status_from_shares(name, shares, share_rule_params()),
             "panels": panels,
             "alerts": alerts,
-            "latest_rounds": rounds_with_outcomes(name)[:LATEST_ROUNDS],
+            "latest_rounds": with_outcomes(newest_rounds(name)[:LATEST_ROUNDS]),
             "member_count": active_members(name).count(),
             "round_count": Round.objects.filter(network=name).count(),
             "checkpoint": Checkpoint.objects.filter(network=name).first(),

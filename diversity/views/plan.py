@@ -11,14 +11,13 @@ from django import forms
 from django.shortcuts import render
 
 from diversity import charts
-from diversity.fingerprint.shares import ShareBook
 from diversity.planner import Switch, apply_switches, mix, smallest_plan
 from diversity.views.mix import (
     KINDS,
     active_members,
-    chain_now,
     consensus_threshold,
     known_implementations,
+    mix_snapshot,
     software_of,
 )
 from diversity.views.pages import network
@@ -90,7 +89,7 @@ def suggestions(running, implementations, target: Fraction, threshold: int, memb
 def plan(request):
     name = network()
     members = list(active_members(name).order_by("member_id", "address"))
-    software = software_of(members, ShareBook(name), chain_now(name))
+    software = software_of(members, mix_snapshot(name))
     running = {
         kind: {m.address: software[m.pk][kind].implementation for m in members} for kind in KINDS
     }

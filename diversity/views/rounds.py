@@ -16,35 +16,44 @@ PER_SUBMISSION_FIELDS = ("from", "time")  # event fields that differ per vote, n
 UNITS = {"_eth": "ETH", "_rpl": "RPL", "reth_supply": "rETH", "rpl_price": "ETH per RPL"}
 
 
-def rounds_with_outcomes(network_name: str):
-    """Rounds with consensus, verdict, the crossing vote and the vote count, in one query."""
-    return (
-        Round.objects.filter(network=network_name)
-        .select_related("consensus", "consensus__crossing_submission", "verdict")
-        .annotate(
-            votes=Count("submissions"),
-            dissents=Count("submissions", filter=Q(submissions__agrees_with_consensus=False)),
-        )
-        .order_by("-first_seen_block", "-id")
-    )
+def newest_rounds(network_name: str):
+    return Round.objects.filter(network=network_name).order_by("-first_seen_block", "-id")
+
+
+def with_outcomes(rounds) -> list[Round]:
+    """The rounds (a sliced queryset) with consensus, crossing vote, verdict, and the counts of
+    votes and dissents. Joining and counting only the rounds on the page, after slicing, keeps
+    the cost independent of the length of the history."""
+    ids = [r.pk for r in rounds]
+    joined = Round.objects.select_related(
+        "consensus", "consensus__crossing_submission", "verdict"
+    ).in_bulk(ids)
+    counts = {
+        row["round"]: row
+        for row in Submission.objects.filter(round__in=ids).order_by().values("round")
+        .annotate(votes=Count("pk"), dissents=Count("pk", filter=Q(agrees_with_consensus=False)))
+    }  # fmt: skip
+    result = []
+    for pk in ids:
+        sim_round, row = joined[pk], counts.get(pk, {})
+        sim_round.votes, sim_round.dissents = row.get("votes", 0), row.get("dissents", 0)
+        result.append(sim_round)
+    return result
 
 
 def round_list(request):
-    rounds = rounds_with_outcomes(network())
+    rounds = newest_rounds(network())
     duty = request.GET.get("duty", "")
     if duty in Duty.values:
         rounds = rounds.filter(duty=duty)
     else:
         duty = ""
     page = Paginator(rounds, PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = with_outcomes(page.object_list)
     return render(
         request,
         "rounds/list.html",
-        {
-            "page": page,
-            "duty": duty,
-            "duties": Duty.choices,
-        },
+        {"page": page, "duty": duty, "duties": Duty.choices},
     )
 
 
