@@ -7,8 +7,11 @@ so it depends on how the work was cut into ranges, not on the chain.
 """
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import NamedTuple
 
+from django.conf import settings
 from django.db import connection
 
 from votes.chain.networks import NetworkConfig
@@ -35,6 +38,22 @@ def devnet_config(deployment: Deployment, rpc_url: str | None = None) -> Network
     simulation opened later in the session may have overwritten it)."""
     return NetworkConfig(NETWORK, rpc_url or deployment.rpc_url, deployment.rocket_storage,
                          deployment.deploy_block)  # fmt: skip
+
+
+@contextmanager
+def devnet_file(deployment: Deployment) -> Iterator[None]:
+    """Point `get_network("devnet")` (and so the `index` command) at this deployment, then put
+    back whatever devnet.json held, which other tests of the session may rely on."""
+    path = settings.TOWERWATCH_DEVNET_FILE
+    saved = path.read_bytes() if path.exists() else None
+    deployment.save(path)
+    try:
+        yield
+    finally:
+        if saved is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.write_bytes(saved)
 
 
 def _json(value) -> str:

@@ -9,10 +9,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 
-from tests.indexer_state import NETWORK, clear_index, db_state, devnet_config
+from tests.indexer_state import NETWORK, clear_index, db_state, devnet_config, devnet_file
 from votes.indexing.indexer import Indexer, PassReport
 from votes.indexing.reorg import roll_back
 from votes.models import (
@@ -233,13 +232,13 @@ def test_re_indexing_after_a_rollback_gives_back_the_same_rows(indexed):
 
 
 def test_the_index_command_shows_progress_and_a_summary(indexed, capsys):
-    indexed.deployment.save(settings.TOWERWATCH_DEVNET_FILE)
     before = db_state()
     head = indexed.chain.w3.eth.block_number
     fork = head - 200
     roll_back(NETWORK, fork, indexed.chain.w3.eth.get_block(fork)["hash"].to_0x_hex())
     stdout = io.StringIO()
-    call_command("index", "--network", "devnet", stdout=stdout)
+    with devnet_file(indexed.deployment):
+        call_command("index", "--network", "devnet", stdout=stdout)
     summary, progress = stdout.getvalue(), capsys.readouterr().err
     assert f"block {head} of {head}" in progress and "submissions" in progress
     assert f"devnet: blocks {fork + 1}-{head} (200 blocks" in summary

@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from functools import partial
 
 import pytest
-from django.conf import settings
 from django.core.management import ManagementUtility
 
 from tests.faulty_node import FaultyNode
-from tests.indexer_state import clear_index, db_state, devnet_config
+from tests.indexer_state import clear_index, db_state, devnet_config, devnet_file
 from votes.chain.client import ChainClient, RpcError
 from votes.indexing import indexer as indexer_module
 from votes.indexing.indexer import Indexer
@@ -200,12 +199,11 @@ def test_a_failed_version_lookup_stops_the_pass_rather_than_guess_a_layout(node,
 def test_the_index_command_exits_non_zero_with_a_one_line_node_error(
     node, reference, monkeypatch, capsys
 ):
-    reference.deployment.save(settings.TOWERWATCH_DEVNET_FILE)
     monkeypatch.setattr(indexer_module, "ChainClient",
                         partial(ChainClient, max_attempts=2, backoff=0.01))  # fmt: skip
     node.stop()
     command = ["manage.py", "index", "--network", "devnet", "--rpc", node.url]
-    with pytest.raises(SystemExit) as exit_:
+    with devnet_file(reference.deployment), pytest.raises(SystemExit) as exit_:
         ManagementUtility(command).execute()
     assert exit_.value.code == 1
     *retries, last = capsys.readouterr().err.strip().splitlines()
