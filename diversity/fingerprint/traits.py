@@ -166,7 +166,8 @@ WATCHTOWER_FEATURES: dict[str, Callable[[list[Vote]], float | None]] = {
 
 # The smallest difference in each feature that means something, rather than a missed round, a
 # base-fee tick or one odd transaction: rates in whole tenths, logs in 5% steps, the calldata
-# in bytes, the rewards delay in minutes. The classifier never scales a feature below this.
+# in bytes, the rewards delay in ten minutes (a watchtower that polls every 20-40 minutes blurs
+# it by that much). The classifier never scales a feature below this.
 RATE, LOG = 0.1, 0.05
 RESOLUTION = {
     "legacy_rate": RATE, "gas_ratio": LOG, "gas_headroom": LOG, "gas_limit": LOG,
@@ -175,5 +176,5 @@ RESOLUTION = {
     "round_gwei_rate": RATE, "delay": LOG, "delay_spread": LOG, "late_rate": RATE,
     "nonce_gap_rate": RATE, "participation_balances": RATE, "participation_prices": RATE,
     "participation_scrub": RATE, "participation_rewards": RATE, "calldata_excess": 1.0,
-    "rewards_excess": 2.0,
+    "rewards_excess": 10.0,
 }  # fmt: skip
