@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connection
 from eth_account import Account
 from eth_account.messages import encode_defunct
 
@@ -111,6 +113,9 @@ def dashboard_data(dashboard_snapshot, db):
     cache.clear()  # the pages cache what they derive from these rows
     for model in SNAPSHOT_MODELS:
         model.objects.bulk_create(rows[model])
+    with connection.cursor() as cursor:  # PostgreSQL: new rows must not reuse the snapshot's keys
+        for statement in connection.ops.sequence_reset_sql(no_style(), SNAPSHOT_MODELS):
+            cursor.execute(statement)
     return truth
 
 

@@ -14,7 +14,6 @@ from django.core.cache import cache
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from diversity.fingerprint.assignments import CONFIDENT
 from diversity.fingerprint.membership import latest_indexed_time
 from diversity.fingerprint.shares import UNKNOWN_NAME, ShareBook
 from diversity.models import Assignment, Declaration, Implementation
@@ -23,7 +22,6 @@ from votes.models import Consensus, IndexedBlock, Member, MembershipEvent
 
 KINDS = ("watchtower", "treegen")
 SNAPSHOT_SECONDS = 3600
-__all__ = ["CONFIDENT", "KINDS", "KindShares", "SharePoint", "ShareRow", "Software"]
 
 
 @dataclass

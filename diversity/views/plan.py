@@ -86,6 +86,20 @@ def suggestions(running, implementations, target: Fraction, threshold: int, memb
     return result
 
 
+def outcomes(running, implementations, switches, threshold: int) -> list[dict]:
+    """Per kind: the mix now and after the switches, and a chart of both."""
+    colours = charts.colours_for(n for names in implementations.values() for n in names)
+    results = []
+    for kind in KINDS:
+        names = implementations[kind]
+        before = mix(kind, running[kind], names, threshold)
+        after = mix(kind, apply_switches(running[kind], switches[kind]), names, threshold)
+        figure = charts.plan_bars(before, after, threshold / CALC_BASE, colours)
+        results.append({"kind": kind, "switches": switches[kind], "before": before,
+                        "after": after, "figure": figure})  # fmt: skip
+    return results
+
+
 def plan(request):
     name = network()
     members = list(active_members(name).order_by("member_id", "address"))
@@ -97,45 +111,18 @@ def plan(request):
     threshold = consensus_threshold(name)
     data = request.POST if request.method == "POST" else None
     form = PlanForm(data, members=members, running=running, implementations=implementations)
-    results = None
-    target = Fraction(DEFAULT_TARGET) / 100
+    results, target = None, Fraction(DEFAULT_TARGET) / 100
     if form.is_bound and form.is_valid():
         target = form.target_share()
-        switches = form.switches(running)
-        colours = charts.colours_for(n for names in implementations.values() for n in names)
-        results = []
-        for kind in KINDS:
-            before = mix(kind, running[kind], implementations[kind], threshold)
-            after = mix(
-                kind,
-                apply_switches(running[kind], switches[kind]),
-                implementations[kind],
-                threshold,
-            )
-            results.append(
-                {
-                    "kind": kind,
-                    "switches": switches[kind],
-                    "before": before,
-                    "after": after,
-                    "figure": charts.plan_bars(before, after, threshold / CALC_BASE, colours),
-                }
-            )
+        results = outcomes(running, implementations, form.switches(running), threshold)
     rows = [
         {"member": m, "cells": [(software[m.pk][k], form[field_name(k, m)]) for k in KINDS]}
         for m in members
     ]
-    return render(
-        request,
-        "plan.html",
-        {
-            "form": form,
-            "rows": rows,
-            "kinds": KINDS,
-            "results": results,
-            "threshold_share": threshold / CALC_BASE,
-            "has_implementations": any(implementations.values()),
-            "suggestions": suggestions(running, implementations, target, threshold, members),
-            "target_percent": float(target * 100),
-        },
-    )
+    return render(request, "plan.html", {
+        "form": form, "rows": rows, "kinds": KINDS, "results": results,
+        "threshold_share": threshold / CALC_BASE,
+        "has_implementations": any(implementations.values()),
+        "suggestions": suggestions(running, implementations, target, threshold, members),
+        "target_percent": float(target * 100),
+    })  # fmt: skip
