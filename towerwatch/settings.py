@@ -176,6 +176,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "towerwatch API",
     "DESCRIPTION": "Rocket Pool oDAO submissions, consensus and implementation diversity.",
     "VERSION": "1.0.0",
+    "ENUM_NAME_OVERRIDES": {"ConsensusStatusEnum": "votes.models.Consensus.Status"},
 }
 
 LOGGING = {

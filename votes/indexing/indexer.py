@@ -21,6 +21,7 @@ from votes.consensus import compute_consensus
 from votes.indexing.fetch import fetch_range
 from votes.indexing.registry_view import RegistryView
 from votes.indexing.reorg import find_fork_point, roll_back
+from votes.indexing.snapshot import seed_members
 from votes.indexing.store import BatchWriter
 from votes.indexing.thresholds import read_thresholds
 from votes.models import Checkpoint, ContractAddress
@@ -34,6 +35,7 @@ class PassReport:
     from_block: int
     to_block: int
     head: int
+    target: int = 0
     submissions: int = 0
     blocks: int = 0
     ranges: int = 0
@@ -65,12 +67,13 @@ class Indexer:
         head = self.client.block_number()
         target = min(to_block if to_block is not None else head, head - self.confirmations)
         start = self._start_block(from_block)
-        report = PassReport(self.network, start, target, head)
-        report.reorg_fork_point = self._follow_reorg()
-        if report.reorg_fork_point is not None:
+        fork_point = self._follow_reorg()
+        if fork_point is not None:
             start = self._start_block(None)
-            report.from_block = start
+        report = PassReport(self.network, start, start - 1, head, target=target,
+                            reorg_fork_point=fork_point)  # fmt: skip
         if start <= target:
+            self._seed_members_if_starting_late(start)
             view = RegistryView(self.client, self._refresh_registry(target))
             self._index_ranges(view, start, target, report)
         report.consensus = compute_consensus(
@@ -87,6 +90,11 @@ class Indexer:
         if checkpoint is not None:
             return max(checkpoint.block_number + 1, from_block or 0)
         return from_block if from_block is not None else self.config.start_block
+
+    def _seed_members_if_starting_late(self, start: int) -> None:
+        first_pass = not Checkpoint.objects.filter(network=self.network).exists()
+        if first_pass and start > self.config.start_block:
+            seed_members(self.client, self.network, self.config.rocket_storage, start - 1)
 
     def _follow_reorg(self) -> int | None:
         checkpoint = Checkpoint.objects.filter(network=self.network).first()

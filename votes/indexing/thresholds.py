@@ -1,5 +1,7 @@
 """The consensus thresholds in force, read from the settings contract (0.51 when unreadable)."""
 
+import logging
+
 from eth_abi import decode as abi_decode
 from eth_utils import function_signature_to_4byte_selector
 
@@ -7,6 +9,8 @@ from votes.chain.client import ChainClient, RpcError
 from votes.chain.networks import NetworkConfig
 from votes.chain.registry import address_at
 from votes.consensus import DEFAULT_THRESHOLD
+
+log = logging.getLogger(__name__)
 
 
 def _read_uint(client: ChainClient, address: str, signature: str) -> int | None:
@@ -24,6 +28,8 @@ def read_thresholds(client: ChainClient, config: NetworkConfig) -> dict[str, int
                                   "rocketDAOProtocolSettingsNetwork", head)  # fmt: skip
     consensus = _read_uint(client, settings_address, "getNodeConsensusThreshold()")
     scrub = _read_uint(client, settings_address, "getScrubQuorum()")
+    if consensus is None or scrub is None:
+        log.warning("could not read thresholds from %s; using 0.51", settings_address)
     consensus = consensus or DEFAULT_THRESHOLD
     return {"balances": consensus, "prices": consensus, "rewards": consensus,
             "scrub": scrub or DEFAULT_THRESHOLD}  # fmt: skip

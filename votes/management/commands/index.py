@@ -51,10 +51,15 @@ class Command(BaseCommand):
         filled = int(width * done / span)
         sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] block {report.to_block} "
                          f"of {report.head}, {report.submissions} submissions")  # fmt: skip
+        if report.to_block >= report.target:
+            sys.stderr.write("\n")  # the bar is done: later log lines start on their own line
         sys.stderr.flush()
 
     def _summary(self, report: PassReport) -> None:
-        sys.stderr.write("\n")
+        if report.blocks == 0:
+            self.stdout.write(f"{report.network}: up to date at block {report.to_block} "
+                              f"(head {report.head}), consensus {report.consensus}")  # fmt: skip
+            return
         rate = report.blocks / max(report.seconds, 1e-9)
         self.stdout.write(
             f"{report.network}: blocks {report.from_block}-{report.to_block} "
