@@ -39,6 +39,7 @@ class MessageForm(forms.Form):
         label="Member address",
         regex=r"^0x[0-9a-fA-F]{40}$",
         error_messages={"invalid": "An address is 0x and 40 hex digits."},
+        widget=forms.TextInput(attrs={"size": 44, "spellcheck": "false", "class": "mono"}),
     )
     watchtower = forms.CharField(
         label="Watchtower",
