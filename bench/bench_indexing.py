@@ -16,6 +16,7 @@ from votes.devnet.profiles import load_profiles
 from votes.devnet.scenario import load_scenario
 from votes.devnet.session import open_devnet
 from votes.devnet.simulator import Simulation
+from votes.devnet.summary import ground_truth
 from votes.indexing.indexer import Indexer
 from votes.models import Round
 from votes.reset import reset_network
@@ -29,7 +30,7 @@ def measure_indexing(days: int = 365, members: int = 15, seed: int = 1) -> dict:
         started = time.perf_counter()
         simulation = Simulation(chain, deployment, load_profiles(), load_scenario(None, days),
                                 members=members, days=days, seed=seed)  # fmt: skip
-        simulation.run()
+        truth = ground_truth(simulation.run(), deployment)
         simulate_s = time.perf_counter() - started
         reset_network("devnet")
         config = get_network("devnet")
@@ -50,6 +51,7 @@ def measure_indexing(days: int = 365, members: int = 15, seed: int = 1) -> dict:
         "consensus_ms_per_round": round(1000 * consensus_s / max(rounds, 1), 3),
         "rpc_round_trips": client.http_requests,
         "round_trips_per_submission": round(client.http_requests / max(report.submissions, 1), 4),
+        "truth": truth,
     }  # fmt: skip
 
 

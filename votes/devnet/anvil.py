@@ -57,6 +57,7 @@ class Anvil:
             "--chain-id", str(DEVNET_CHAIN_ID),
             "--accounts", "1",
             "--gas-limit", "60000000",
+            "--max-persisted-states", "10000000",  # keep every historical state: an archive node
             "--silent",
         ]  # fmt: skip
         if genesis_timestamp is not None:

@@ -57,21 +57,21 @@ class Command(BaseCommand):
                 for latency in (0.05, 0.2)
             }
 
-        yield "indexing", lambda: measure_indexing(days=options["days"])
+        def indexing():
+            measured = measure_indexing(days=options["days"])
+            self.truth = measured.pop("truth")
+            return measured
+
+        self.truth = None
+        yield "indexing", indexing
         yield "scale", scale
         yield "rewards", measure_rewards
         yield from self._optional_sections()
 
     def _optional_sections(self):
-        try:
-            from bench.bench_fingerprint import measure_fingerprint
-        except ImportError:
-            pass
-        else:
-            yield "fingerprint", measure_fingerprint
-        try:
-            from bench.bench_web import measure_web
-        except ImportError:
-            pass
-        else:
-            yield "web", measure_web
+        from bench.bench_fingerprint import measure_fingerprint
+
+        yield "fingerprint", lambda: measure_fingerprint(truth=self.truth)
+        from bench.bench_concurrent import measure_web
+
+        yield "web", measure_web
