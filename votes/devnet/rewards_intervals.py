@@ -37,7 +37,7 @@ class RewardsIntervals:
 
     def open(self, sim, index: int) -> SimRound:
         end = self.interval_start + (index + 1) * self.deployment.reward_interval_seconds
-        block = sim.chain.w3.eth.block_number
+        block = sim.mine(sim.now()).number  # the interval's last block, at its end time
         rewards_file = complete_rewards_file(RewardsFile(
             version=3, index=index, network="devnet", ruleset_version=10,
             start_time=_rfc3339(end - self.deployment.reward_interval_seconds),
