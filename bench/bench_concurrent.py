@@ -69,15 +69,17 @@ def load(base: str, path: str) -> dict:
 def measure_web() -> dict:
     database = bench_database()
     env = {**os.environ, "DATABASE_URL": database, "DEBUG": "0", "SECRET_KEY": "bench-only",
-           "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "0", "SECURE_COOKIES": "0"}  # fmt: skip
+           "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "0",
+           "SECURE_COOKIES": "0"}  # fmt: skip
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
         cwd=ROOT,
         env=env,
         check=True,
     )  # DEBUG off serves hashed static files: build them
-    filled = subprocess.run([sys.executable, "bench/bench_web.py", "--requests", "30", "--keep"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, check=True)  # fmt: skip
+    fill_command = [sys.executable, "bench/bench_web.py", "--requests", "30", "--keep"]
+    filled = subprocess.run(fill_command, cwd=ROOT, env=env, capture_output=True, text=True,
+                            check=True)  # fmt: skip
     if database.startswith("sqlite"):
         kept = [line for line in filled.stdout.splitlines() if line.startswith("database kept:")]
         env["DATABASE_URL"] = "sqlite:///" + kept[-1].split(": ", 1)[1]
