@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served locally: the docs work offline too
     "votes",
     "diversity",
 ]
@@ -177,6 +178,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Rocket Pool oDAO submissions, consensus and implementation diversity.",
     "VERSION": "1.0.0",
     "ENUM_NAME_OVERRIDES": {"ConsensusStatusEnum": "votes.models.Consensus.Status"},
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {
