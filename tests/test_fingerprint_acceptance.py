@@ -12,11 +12,13 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 
 from diversity.fingerprint.assignments import CONFIDENT
 from diversity.fingerprint.evaluate import choose_declared, evaluate, sign_declaration, truth_at
 from diversity.fingerprint.refresh import refresh_assignments
 from diversity.models import Assignment
+from tests.indexer_state import clear_index
 from votes.chain.networks import NetworkConfig
 from votes.indexing.indexer import Indexer
 from votes.models import Checkpoint, IndexedBlock, Member, MembershipEvent, Round, Submission
@@ -33,11 +35,13 @@ def indexed_snapshot(deployment, django_db_blocker) -> dict:
     if deployment.rocket_storage + deployment.rpc_url not in _snapshots:
         config = NetworkConfig(NETWORK, deployment.rpc_url, deployment.rocket_storage,
                                deployment.deploy_block)  # fmt: skip
-        with django_db_blocker.unblock():
-            call_command("flush", interactive=False, verbosity=0)
+        # index inside a transaction that is rolled back: this also runs inside a test's own
+        # transaction, where a flush (TRUNCATE with pending FK triggers) is refused
+        with django_db_blocker.unblock(), transaction.atomic():
+            clear_index()
             Indexer(config, confirmations=0).run_pass()
             rows = {model: list(model.objects.all()) for model in SNAPSHOT_MODELS}
-            call_command("flush", interactive=False, verbosity=0)
+            transaction.set_rollback(True)
         _snapshots[deployment.rocket_storage + deployment.rpc_url] = rows
     return _snapshots[deployment.rocket_storage + deployment.rpc_url]
 

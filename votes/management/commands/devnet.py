@@ -1,6 +1,5 @@
 """python manage.py devnet: start anvil, deploy the oDAO contracts, print where, and wait."""
 
-import contextlib
 import signal
 import threading
 
@@ -17,12 +16,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        # Both handled explicitly: a process started in the background inherits SIGINT ignored,
+        # and Python then never turns it into KeyboardInterrupt.
+        for signal_number in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signal_number, lambda *_: stop.set())
         with open_devnet(reward_interval_days=options["reward_interval_days"]) as (chain, dep):
             chain.release()
             self.stdout.write(f"RPC URL: {dep.rpc_url}")
             self.stdout.write(f"RocketStorage: {dep.rocket_storage}")
             self.stdout.write("Devnet running; Ctrl-C to stop.")
             self.stdout.flush()
-            with contextlib.suppress(KeyboardInterrupt):
-                stop.wait()
+            stop.wait()
