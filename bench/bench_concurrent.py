@@ -3,7 +3,7 @@
 `measure_web()` fills a database of its own (PostgreSQL `towerwatch_bench` when PostgreSQL
 answers, else a temporary SQLite file) with bench/bench_web.py's year of 15-member history,
 prints that script's one-at-a-time figures, then serves the app with gunicorn on a free
-loopback port and times `CLIENTS` concurrent clients (bounded request count, loopback only).
+loopback port and times 1, 2 and 8 concurrent clients (bounded request count, loopback only).
 """
 
 import os
@@ -19,8 +19,8 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-CLIENTS = 8
-REQUESTS_PER_URL = 200
+CLIENT_LEVELS = (1, 2, 8)  # one at a time, one per core, and a crowd
+REQUESTS_PER_URL = 120
 URLS = ("/", "/api/rounds/", "/api/submissions/", "/api/shares/")
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_BENCH = "postgres://postgres@127.0.0.1:5432/towerwatch_bench"
@@ -53,12 +53,12 @@ def timed_get(session: requests.Session, url: str) -> tuple[float, int]:
     return (time.perf_counter() - started) * 1000, response.status_code
 
 
-def load(base: str, path: str) -> dict:
-    """p50/p95 over REQUESTS_PER_URL GETs from CLIENTS threads, after one warm-up request."""
+def load(base: str, path: str, clients: int) -> dict:
+    """p50/p95 over REQUESTS_PER_URL GETs from `clients` threads, after one warm-up request."""
     requests.get(base + path, timeout=60)
-    sessions = [requests.Session() for _ in range(CLIENTS)]
-    jobs = [(sessions[i % CLIENTS], base + path) for i in range(REQUESTS_PER_URL)]
-    with ThreadPoolExecutor(CLIENTS) as pool:
+    sessions = [requests.Session() for _ in range(clients)]
+    jobs = [(sessions[i % clients], base + path) for i in range(REQUESTS_PER_URL)]
+    with ThreadPoolExecutor(clients) as pool:
         results = list(pool.map(lambda job: timed_get(*job), jobs))
     timings = [ms for ms, _ in results]
     cuts = statistics.quantiles(timings, n=100)
@@ -93,11 +93,12 @@ def measure_web() -> dict:
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_until_up(base)
-        concurrent = {path: load(base, path) for path in URLS}
+        concurrent = {f"{clients} clients": {path: load(base, path, clients) for path in URLS}
+                      for clients in CLIENT_LEVELS}  # fmt: skip
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return {"database": database.split("://")[0], "clients": CLIENTS,
+    return {"database": database.split("://")[0],
             "requests_per_url": REQUESTS_PER_URL, "concurrent": concurrent, "server_log": str(log),
             "sequential_report": filled.stdout.strip().splitlines()}  # fmt: skip
 
