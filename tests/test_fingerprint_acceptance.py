@@ -12,7 +12,8 @@ import json
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.core.management.color import no_style
+from django.db import connection, transaction
 
 from diversity.fingerprint.assignments import CONFIDENT
 from diversity.fingerprint.evaluate import choose_declared, evaluate, sign_declaration, truth_at
@@ -46,9 +47,14 @@ def indexed_snapshot(deployment, django_db_blocker) -> dict:
     return _snapshots[deployment.rocket_storage + deployment.rpc_url]
 
 
-def restore(snapshot: dict) -> None:
-    for model in SNAPSHOT_MODELS:
+def restore(snapshot: dict, models=SNAPSHOT_MODELS) -> None:
+    """Insert the kept rows with their primary keys, then move the id sequences past them:
+    otherwise the next row a test creates collides with a restored one (PostgreSQL)."""
+    for model in models:
         model.objects.bulk_create(snapshot[model])
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(statement)
 
 
 @pytest.fixture(scope="module")

@@ -40,8 +40,7 @@ def fingerprinted(simulated_devnet, django_db_setup, django_db_blocker):
 def api(fingerprinted, db, client):
     snapshot, rows, truth, as_of = fingerprinted
     restore(snapshot)
-    for model in MODELS:
-        model.objects.bulk_create(rows[model])
+    restore(rows, MODELS)
     client.truth, client.as_of = truth, as_of
     return client
 
