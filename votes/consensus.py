@@ -96,6 +96,7 @@ def compute_consensus(network: str, thresholds: dict[str, int] | None = None) ->
     for duty in sorted(set(duties)):
         threshold = thresholds.get(duty, DEFAULT_THRESHOLD)
         replay = replay_duty(network, duty, threshold, counter)
+        replay["counter"] = counter
         with transaction.atomic():
             for status in _store_duty(network, duty, threshold, replay):
                 stats[str(status)] += 1  # "reached", not the enum's repr
@@ -113,6 +114,7 @@ def _store_duty(network: str, duty: str, threshold: int, replay: dict):
     for sim_round in Round.objects.filter(network=network, duty=duty):
         tally = tallies.get(sim_round.id, RoundTally())
         outcome = _outcome(sim_round, tally, updates.get(sim_round.id), threshold)
+        _accept_later_execution(outcome, duty, tally, replay["counter"])
         winning = outcome.submission_key
         for vote in votes_by_round[sim_round.id]:
             vote.agrees_with_consensus = (vote.submission_key == winning) if winning else None
@@ -150,6 +152,25 @@ def _outcome(sim_round: Round, tally: RoundTally, update, threshold: int) -> Con
     if reason:
         outcome.status, outcome.mismatch_reason = Consensus.Status.MISMATCH, reason
     return outcome
+
+
+def _accept_later_execution(outcome: Consensus, duty: str, tally: RoundTally, counter) -> None:
+    """A value applied by `executeUpdate*` / `executeRewardSnapshot` (anyone may call them once
+    the votes suffice, e.g. after members left) comes in a transaction that is no vote. It is
+    consensus if its votes cross the threshold with the member count at the execution."""
+    update = outcome.onchain_update
+    if outcome.crossing_submission is not None or update is None:
+        return
+    if update.tx_hash in {vote.tx_hash for vote in outcome.round.submissions.all()}:
+        return
+    votes = tally.counts.get(update.submission_key, 0)
+    members = counter.at(update.block_number, update.log_index)
+    if not crosses(duty, votes, members, int(outcome.threshold)):
+        return
+    outcome.status, outcome.mismatch_reason = Consensus.Status.REACHED, ""
+    outcome.submission_key, outcome.values = update.submission_key, update.values
+    outcome.vote_count, outcome.member_count = votes, members
+    outcome.block_number = update.block_number
 
 
 def _disagreement(crossing: Submission | None, update: OnChainUpdate | None) -> str:
