@@ -16,10 +16,6 @@ from dataclasses import dataclass
 from decimal import Decimal, getcontext
 from typing import Protocol
 
-from eth_abi import decode as abi_decode
-from eth_abi import encode as abi_encode
-from eth_utils import function_signature_to_4byte_selector
-
 from votes.chain.client import ChainClient, RpcError
 
 UNISWAP_RPL_ETH_POOL = "0xe42318ea3b998e8355a3da364eb9d48ec725eb45"
@@ -46,12 +42,8 @@ class PriceSource(Protocol):
 
 def eth_call_uint(client: ChainClient, to: str, signature: str, block: int, args=()) -> int | None:
     """A uint256-returning view at a block, or None when the node can't answer it."""
-    selector = function_signature_to_4byte_selector(signature)
-    types = signature[signature.index("(") + 1 : -1]
-    data = selector + (abi_encode(types.split(","), list(args)) if types else b"")
     try:
-        raw = client.call("eth_call", [{"to": to, "data": "0x" + data.hex()}, hex(block)])
-        return abi_decode(["uint256"], bytes.fromhex(raw[2:]))[0]
+        return client.view(to, signature, args, block=block)[0]
     except (RpcError, ValueError, TypeError):
         return None
 
@@ -94,18 +86,15 @@ class UniswapTwapPriceSource:
     """Mainnet: the 12-hour TWAP of the RPL/WETH Uniswap v3 pool, as the stock watchtower uses."""
 
     name = "Uniswap v3 RPL/ETH 12h TWAP"
-    OBSERVE = function_signature_to_4byte_selector("observe(uint32[])")
 
     def __init__(self, client: ChainClient, pool: str = UNISWAP_RPL_ETH_POOL):
         self.client = client
         self.pool = pool
 
     def rpl_price_at(self, block: int) -> int | None:
-        data = self.OBSERVE + abi_encode(["uint32[]"], [[TWAP_SECONDS, 0]])
         try:
-            raw = self.client.call("eth_call", [{"to": self.pool, "data": "0x" + data.hex()},
-                                                hex(block)])  # fmt: skip
-            ticks, _ = abi_decode(["int56[]", "uint160[]"], bytes.fromhex(raw[2:]))
+            ticks, _ = self.client.view(self.pool, "observe(uint32[])", [[TWAP_SECONDS, 0]],
+                                        ("int56[]", "uint160[]"), block)  # fmt: skip
         except (RpcError, ValueError, TypeError):
             return None
         return twap_price_from_ticks(ticks[0], ticks[1])

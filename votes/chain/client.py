@@ -11,6 +11,9 @@ import time
 from collections.abc import Callable
 
 import requests
+from eth_abi import decode as abi_decode
+from eth_abi import encode as abi_encode
+from eth_utils import function_signature_to_4byte_selector
 
 log = logging.getLogger(__name__)
 RETRYABLE_HTTP = {429, 500, 502, 503, 504}
@@ -88,6 +91,16 @@ class ChainClient:
             ]
         return results
 
+    def view(self, to: str, signature: str, args=(), returns=("uint256",),
+             block: int | str = "latest") -> tuple:  # fmt: skip
+        """Call a view function, e.g. view(dao, "getMemberAt(uint256)", [3], ("address",)).
+
+        Node errors raise RpcError; an answer that doesn't decode raises eth_abi's error."""
+        params = [{"to": to, "data": encode_call(signature, args)},
+                  block if isinstance(block, str) else hex(block)]  # fmt: skip
+        raw = self.call("eth_call", params)
+        return abi_decode(list(returns), bytes.fromhex(raw[2:]))
+
     def block_number(self) -> int:
         return int(self.call("eth_blockNumber", []), 16)
 
@@ -133,6 +146,13 @@ class LogRangeWalker:
             start = end + 1
             self.range = min(self.max_range, self.range * 2)
         return logs
+
+
+def encode_call(signature: str, args=()) -> str:
+    """0x calldata for `signature` ("name(type,type)") with `args`."""
+    types = signature[signature.index("(") + 1 : -1]
+    encoded = abi_encode(types.split(","), list(args)) if types else b""
+    return "0x" + (function_signature_to_4byte_selector(signature) + encoded).hex()
 
 
 def _retry_after(response: requests.Response) -> float | None:

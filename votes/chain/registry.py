@@ -7,16 +7,12 @@ O(changes × log(blocks)) calls and works on any archive node, the devnet includ
 
 from dataclasses import dataclass
 
-from eth_abi import decode as abi_decode
-from eth_abi import encode as abi_encode
-from eth_utils import function_signature_to_4byte_selector, to_checksum_address
+from eth_utils import to_checksum_address
 
 from votes.chain.client import ChainClient, RpcError
 from votes.chain.storage_keys import contract_address_key
 
 ZERO = "0x0000000000000000000000000000000000000000"
-GET_ADDRESS = function_signature_to_4byte_selector("getAddress(bytes32)")
-VERSION = function_signature_to_4byte_selector("version()")
 
 
 @dataclass
@@ -28,9 +24,9 @@ class Era:
 
 
 def address_at(client: ChainClient, storage: str, name: str, block: int) -> str:
-    data = "0x" + (GET_ADDRESS + abi_encode(["bytes32"], [contract_address_key(name)])).hex()
-    raw = client.call("eth_call", [{"to": storage, "data": data}, hex(block)])
-    return to_checksum_address(abi_decode(["address"], bytes.fromhex(raw[2:]))[0])
+    key = contract_address_key(name)
+    (address,) = client.view(storage, "getAddress(bytes32)", [key], ("address",), block)
+    return to_checksum_address(address)
 
 
 def contract_version(client: ChainClient, address: str) -> int | None:
@@ -39,8 +35,7 @@ def contract_version(client: ChainClient, address: str) -> int | None:
     A node that failed to answer is no answer: that error propagates, because the version picks
     the layout of colliding events (prices v1.0 / v1.3) and a guess would mislabel values."""
     try:
-        raw = client.call("eth_call", [{"to": address, "data": "0x" + VERSION.hex()}, "latest"])
-        return abi_decode(["uint8"], bytes.fromhex(raw[2:]))[0]
+        return client.view(address, "version()", returns=("uint8",))[0]
     except RpcError as error:
         if error.retryable:
             raise

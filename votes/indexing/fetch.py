@@ -8,11 +8,9 @@ are returned as bad logs with the reason, never dropped.
 from dataclasses import dataclass, field
 
 from eth_abi import decode as abi_decode
-from eth_abi import encode as abi_encode
 from eth_abi.exceptions import DecodingError
-from eth_utils import function_signature_to_4byte_selector
 
-from votes.chain.client import ChainClient, LogRangeWalker, RpcError
+from votes.chain.client import ChainClient, LogRangeWalker, RpcError, encode_call
 from votes.chain.decoders import DecodedEvent, LogDecodeError, decode_log
 from votes.chain.events import EVENTS, MINIPOOL_EVENTS
 from votes.indexing.registry_view import RegistryView
@@ -163,9 +161,8 @@ def _fetch_member_info(client: ChainClient, batch: RangeBatch, dao: str | None) 
     calls = []
     for event in joined:
         for getter in ("getMemberID(address)", "getMemberUrl(address)"):
-            data = function_signature_to_4byte_selector(getter)
-            data += abi_encode(["address"], [event.values["node"]])
-            calls.append([{"to": dao, "data": "0x" + data.hex()}, hex(event.block_number)])
+            data = encode_call(getter, [event.values["node"]])
+            calls.append([{"to": dao, "data": data}, hex(event.block_number)])
     answers = client.batch("eth_call", calls)
     for position, event in enumerate(joined):
         texts = [_text(answers[2 * position]), _text(answers[2 * position + 1])]

@@ -1,13 +1,9 @@
 """The indexer's view of the contract registry for one pass: addresses, eras, versions."""
 
-from eth_abi import decode as abi_decode
-from eth_abi import encode as abi_encode
-from eth_utils import function_signature_to_4byte_selector, to_checksum_address
+from eth_utils import to_checksum_address
 
 from votes.chain.client import ChainClient
 from votes.chain.registry import contract_version
-
-MINIPOOL_EXISTS = function_signature_to_4byte_selector("getMinipoolExists(address)")
 
 
 class RegistryView:
@@ -49,6 +45,5 @@ class RegistryView:
 
     def _manager_knows(self, manager: str, address: str) -> bool:
         """An RPC failure propagates: a flaky node must not turn a real vote into a bad log."""
-        data = "0x" + (MINIPOOL_EXISTS + abi_encode(["address"], [address])).hex()
-        raw = self.client.call("eth_call", [{"to": manager, "data": data}, "latest"])
-        return bool(abi_decode(["bool"], bytes.fromhex(raw[2:]))[0])
+        (exists,) = self.client.view(manager, "getMinipoolExists(address)", [address], ("bool",))
+        return bool(exists)

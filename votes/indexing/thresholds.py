@@ -2,9 +2,6 @@
 
 import logging
 
-from eth_abi import decode as abi_decode
-from eth_utils import function_signature_to_4byte_selector
-
 from votes.chain.client import ChainClient, RpcError
 from votes.chain.networks import NetworkConfig
 from votes.chain.registry import address_at
@@ -14,10 +11,8 @@ log = logging.getLogger(__name__)
 
 
 def _read_uint(client: ChainClient, address: str, signature: str) -> int | None:
-    data = "0x" + function_signature_to_4byte_selector(signature).hex()
     try:
-        raw = client.call("eth_call", [{"to": address, "data": data}, "latest"])
-        return abi_decode(["uint256"], bytes.fromhex(raw[2:]))[0]
+        return client.view(address, signature)[0]
     except (RpcError, ValueError, TypeError):
         return None
 
