@@ -20,7 +20,6 @@ from votes.models import (
     Checkpoint,
     Consensus,
     ContractAddress,
-    IndexedBlock,
     Member,
     MembershipEvent,
     Minipool,
@@ -29,6 +28,7 @@ from votes.models import (
     Submission,
     UndecodableLog,
 )
+from votes.reset import reset_network
 
 NETWORK = "devnet"
 
@@ -161,10 +161,7 @@ def db_state(network: str = NETWORK) -> dict[str, list[tuple]]:
 
 def clear_index(network: str = NETWORK) -> None:
     """Forget everything indexed for the network, as if the database were new."""
-    Consensus.objects.filter(round__network=network).delete()
-    for model in (Submission, OnChainUpdate, Round, MembershipEvent, Member, Minipool,
-                  UndecodableLog, IndexedBlock, ContractAddress, Checkpoint):  # fmt: skip
-        model.objects.filter(network=network).delete()
+    reset_network(network)
 
 
 def database_url() -> str:
