@@ -56,7 +56,8 @@ class Anvil:
             "--port", str(self.port),
             "--chain-id", str(DEVNET_CHAIN_ID),
             "--accounts", "1",
-            "--gas-limit", "60000000",
+            "--gas-limit", "100000000",
+            "--code-size-limit", "100000",  # the real contracts are compiled without the optimizer
             "--max-persisted-states", "10000000",  # keep every historical state: an archive node
             "--silent",
         ]  # fmt: skip
