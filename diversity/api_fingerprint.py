@@ -9,6 +9,8 @@ Routes (under /api/):
   assignments/                     list, detail; ?member=&kind=&source=&flag=&as_of=&current=true
   shares/                          shares with bounds now, or ?at=<ISO time or unix seconds>
   shares/series/                   every day's shares; ?kind=&start=&end=&format=csv
+
+Reads are served from the cache while the state they show is unchanged (votes/page_cache.py).
 """
 
 import csv
@@ -35,6 +37,8 @@ from diversity.fingerprint.declarations import (
 from diversity.fingerprint.membership import latest_indexed_time
 from diversity.fingerprint.shares import ShareBook
 from diversity.models import Assignment, Declaration, Implementation
+from votes.page_cache import CachedByState
+from votes.state import CHAIN, DECLARATIONS, FINGERPRINT
 
 REFUSAL_STATUS = {"forged": 403, "not_member": 403, "replayed": 409}
 
@@ -81,7 +85,8 @@ class ImplementationSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "name", "version", "source"]
 
 
-class ImplementationViewSet(viewsets.ReadOnlyModelViewSet):
+class ImplementationViewSet(CachedByState, viewsets.ReadOnlyModelViewSet):
+    state_parts = (FINGERPRINT, DECLARATIONS)  # the catalogue, and what declarations add
     queryset = Implementation.objects.all()
     serializer_class = ImplementationSerializer
     filterset_fields = ["kind", "name"]
@@ -137,7 +142,8 @@ class DeclareThrottle(AnonRateThrottle):
     rate = "120/hour"
 
 
-class DeclarationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class DeclarationViewSet(CachedByState, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    state_parts = (DECLARATIONS,)
     queryset = Declaration.objects.select_related("member", "watchtower", "treegen")
     filterset_class = DeclarationFilter
 
@@ -225,7 +231,8 @@ class AssignmentFilter(django_filters.FilterSet):
         return queryset.filter(as_of=latest)
 
 
-class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
+class AssignmentViewSet(CachedByState, viewsets.ReadOnlyModelViewSet):
+    state_parts = (FINGERPRINT,)
     queryset = Assignment.objects.select_related("member", "implementation", "inferred")
     serializer_class = AssignmentSerializer
     filterset_class = AssignmentFilter
@@ -259,8 +266,11 @@ class SharePointSerializer(ShareSerializer):
 TIME_HELP = "ISO 8601 time (UTC if no zone) or unix seconds"
 
 
-class SharesViewSet(viewsets.ViewSet):
+class SharesViewSet(CachedByState, viewsets.ViewSet):
     """Shares of the oDAO vote per implementation, with lower and upper bounds."""
+
+    state_parts = (CHAIN, DECLARATIONS, FINGERPRINT)  # membership, declarations, assignments
+    cached_actions = ("list", "series")
 
     @extend_schema(responses=SharesNowSerializer, parameters=[
         OpenApiParameter("at", str, description=f"{TIME_HELP}; default: the latest indexed"),

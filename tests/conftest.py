@@ -45,6 +45,15 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "slow: a long end-to-end run (still part of the suite)")
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache, as a fresh process would: the database is rolled
+    back after a test, but the local-memory cache would keep pages of rows that are gone."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def bare_devnet():
     """A devnet with the contracts deployed and no members: (chain, deployment)."""

@@ -2,7 +2,8 @@
 
 Every list is paginated (`page`, `page_size` up to 500) and filterable (see votes/filters.py).
 Each list costs a fixed number of queries, whatever the page holds: related rows come by
-select_related, per-row counts by correlated subqueries on indexed columns.
+select_related, per-row counts by correlated subqueries on indexed columns. Reads are served
+from the cache while the indexed chain is unchanged (votes/page_cache.py).
 """
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, Subquery
@@ -14,12 +15,14 @@ from rest_framework.pagination import PageNumberPagination
 
 from votes.filters import ConsensusFilter, MemberFilter, RoundFilter, SubmissionFilter
 from votes.models import Consensus, Member, Round, Submission
+from votes.page_cache import CachedByState
 from votes.serializers import (
     ConsensusSerializer,
     MemberSerializer,
     RoundSerializer,
     SubmissionSerializer,
 )
+from votes.state import CHAIN
 
 
 class VotesPagination(PageNumberPagination):
@@ -40,7 +43,8 @@ def submission_count(link: str, **conditions) -> Coalesce:
     return Coalesce(Subquery(counted), 0)
 
 
-class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+class ReadOnlyViewSet(CachedByState, viewsets.ReadOnlyModelViewSet):
+    state_parts = (CHAIN,)
     pagination_class = VotesPagination
     filter_backends = [DjangoFilterBackend, OrderingFilter]
 

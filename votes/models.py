@@ -237,3 +237,13 @@ class Minipool(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["network", "address"], name="uniq_minipool")]
+
+
+class StateVersion(models.Model):
+    """A random token per part of the stored state, replaced by every write to that part in the
+    writer's own transaction, so a cache key holding the tokens can never name stale content
+    (votes/state.py)."""
+
+    part = models.CharField(max_length=32, unique=True)
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField()

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from votes import state
 from votes.models import (
     Checkpoint,
     ContractAddress,
@@ -23,3 +24,5 @@ def reset_network(network: str) -> None:
     for model in (Checkpoint, ContractAddress, IndexedBlock, Minipool, UndecodableLog):
         model.objects.filter(network=network).delete()
     Member.objects.filter(network=network).delete()
+    # the deletes cascade to verdicts, declarations and assignments
+    state.bump(state.CHAIN, state.REFERENCE, state.DECLARATIONS, state.FINGERPRINT)

@@ -36,6 +36,7 @@ from eth_utils import to_checksum_address
 
 from diversity.fingerprint.membership import MembershipHistory, member_by_address
 from diversity.models import Declaration, DeclarationRejection, Implementation, Kind
+from votes import state
 
 PREFIX = "towerwatch declaration v1"
 NAME = r"[a-z0-9][a-z0-9._-]{0,99}"
@@ -168,11 +169,13 @@ def _store(network: str, claim: Claim, message: str, signature: str) -> Declarat
                 raise DeclarationError("replayed", f"the latest accepted one has {accepted}")
             tower = _implementation(Kind.WATCHTOWER, claim.watchtower, claim.watchtower_version)
             treegen = _implementation(Kind.TREEGEN, claim.treegen, claim.treegen_version)
-            return Declaration.objects.create(
+            declaration = Declaration.objects.create(
                 network=network, member=member, declared_at=claim.declared_at, nonce=claim.nonce,
                 watchtower=tower, watchtower_version=claim.watchtower_version, treegen=treegen,
                 treegen_version=claim.treegen_version, message=message, signature=signature,
             )  # fmt: skip
+            state.bump(state.DECLARATIONS)
+            return declaration
     except IntegrityError:
         raise DeclarationError("replayed", f"nonce {claim.nonce} was already used") from None
 

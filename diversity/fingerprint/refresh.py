@@ -17,6 +17,7 @@ from diversity.fingerprint.declarations import DeclarationBook
 from diversity.fingerprint.features import Activity
 from diversity.fingerprint.membership import latest_indexed_time
 from diversity.models import Assignment, Implementation
+from votes import state
 
 DAY = timedelta(days=1)
 
@@ -58,4 +59,5 @@ def refresh_assignments(network: str, windows: dict[str, timedelta] | None = Non
     with transaction.atomic():
         Assignment.objects.filter(network=network).delete()
         Assignment.objects.bulk_create(rows, batch_size=500)
+        state.bump(state.FINGERPRINT)
     return Refresh(network, last, len(points), len(rows), time.perf_counter() - started)

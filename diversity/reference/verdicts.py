@@ -16,6 +16,7 @@ from diversity.models import Disagreement, Verdict
 from diversity.reference.balances import Reference, balances_reference, bounds_checks
 from diversity.reference.rewards import rewards_reference
 from diversity.reference.sources import BeaconBalanceSource, PriceSource
+from votes import state
 from votes.chain.client import ChainClient
 from votes.chain.registry import address_at
 from votes.models import Consensus, Round, Submission
@@ -85,6 +86,7 @@ class VerdictComputer:
         })  # fmt: skip
         verdict.disagreements.all().delete()
         Disagreement.objects.bulk_create(self._disagreements(verdict, sim_round, known))
+        state.bump(state.REFERENCE)
         return verdict
 
     def _disagreements(self, verdict: Verdict, sim_round: Round, known: dict[str, str]):

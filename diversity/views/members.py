@@ -16,9 +16,12 @@ from diversity.models import Disagreement
 from diversity.views.mix import KINDS, mix_snapshot, software_of
 from diversity.views.pages import network
 from votes.models import Member, Round, Submission
+from votes.page_cache import cached_page
+from votes.state import CHAIN, DECLARATIONS, FINGERPRINT, REFERENCE
 
 RECENT_VOTES = 20
 DELAY_PLOT_VOTES = 2000
+SHOWN = (CHAIN, REFERENCE, FINGERPRINT, DECLARATIONS)  # what the member pages show
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 
@@ -62,6 +65,7 @@ def participation(voted: int, eligible: int) -> float | None:
     return min(voted / eligible, 1.0) if eligible else None
 
 
+@cached_page(*SHOWN)
 def member_list(request):
     members = members_with_activity(network())
     software = software_of(members, mix_snapshot(network()))
@@ -111,6 +115,7 @@ def duty_participation(member: Member) -> list[dict]:
     return rows
 
 
+@cached_page(*SHOWN)
 def member_detail(request, address: str):
     member = Member.objects.filter(network=network(), address__iexact=address).first()
     if member is None:

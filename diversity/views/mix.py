@@ -2,7 +2,8 @@
 
 Everything comes from the fingerprinting module's ShareBook (declarations, assignments and
 membership), so the pages count members exactly as the alerts and the API do. What the pages
-need from it is computed once into a MixSnapshot and cached until one of its inputs changes.
+need from it is computed once into a MixSnapshot and cached until one of its inputs changes
+(the chain, declarations or assignments: votes/state.py).
 "Now" is the chain time the index has reached, not the wall clock: on the devnet the simulated
 history lies in the past, and assignments older than their window count as unknown.
 """
@@ -11,14 +12,15 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.core.cache import cache
-from django.db.models import Max, Min
+from django.db.models import Max
 from django.utils import timezone
 
 from diversity.fingerprint.membership import latest_indexed_time
 from diversity.fingerprint.shares import UNKNOWN_NAME, ShareBook
-from diversity.models import Assignment, Declaration, Implementation
+from diversity.models import Assignment, Implementation
 from votes.consensus import CALC_BASE, DEFAULT_THRESHOLD
-from votes.models import Consensus, IndexedBlock, Member, MembershipEvent
+from votes.models import Consensus, Member
+from votes.state import CHAIN, DECLARATIONS, FINGERPRINT, stamp
 
 KINDS = ("watchtower", "treegen")
 SNAPSHOT_SECONDS = 3600
@@ -109,29 +111,16 @@ class MixSnapshot:
 
 
 def mix_snapshot(network: str) -> MixSnapshot:
-    """The snapshot for `network`, from the cache while declarations, assignments, membership
-    and the indexed head are unchanged. Building it loads a year of assignments and evaluates
-    the shares for every day (a few hundred ms); the version check is one tiny query per table.
+    """The snapshot for `network`, from the cache while the chain, declarations and assignments
+    are unchanged. Building it loads a year of assignments and evaluates the shares for every
+    day (a few hundred ms); the version check is one tiny query. Several pages share it.
     """
-    key = f"towerwatch:mix:{network}:{data_version()}"
+    key = f"towerwatch:mix:{network}:{stamp((CHAIN, DECLARATIONS, FINGERPRINT)).tag}"
     snapshot = cache.get(key)
     if snapshot is None:
         snapshot = build_snapshot(network)
         cache.set(key, snapshot, SNAPSHOT_SECONDS)
     return snapshot
-
-
-def data_version() -> str:
-    """Changes whenever a row the snapshot is built from is added or removed: the fingerprinting
-    refresh replaces all assignments (new keys), declarations, membership events and consensus
-    rows are added, a reorg replaces indexed blocks. Key bounds over whole tables come straight
-    from the primary key, so the check costs next to nothing (a change on another network only
-    costs a rebuild)."""
-    parts = []
-    for model in (Assignment, Declaration, MembershipEvent, IndexedBlock, Consensus):
-        bounds = model.objects.aggregate(low=Min("pk"), high=Max("pk"))
-        parts.append(f"{bounds['low']}-{bounds['high']}")
-    return ".".join(parts)
 
 
 def build_snapshot(network: str) -> MixSnapshot:

@@ -9,6 +9,8 @@ from diversity.views.pages import network
 from diversity.views.rounds import newest_rounds, with_outcomes
 from diversity.views.status import share_rule_params, status_from_shares
 from votes.models import Checkpoint, Round
+from votes.page_cache import cached_page
+from votes.state import PARTS
 
 LATEST_ROUNDS = 10
 OPEN_ALERTS = 10
@@ -22,6 +24,7 @@ def open_alerts(network_name: str) -> list[Alert]:
     return ordered[:OPEN_ALERTS]
 
 
+@cached_page(*PARTS)
 def overview(request):
     name = network()
     snapshot = mix_snapshot(name)

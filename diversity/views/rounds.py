@@ -10,6 +10,8 @@ from diversity.templatetags.dashboard import ether
 from diversity.views.pages import network
 from votes.consensus import CALC_BASE
 from votes.models import Consensus, Duty, Round, Submission
+from votes.page_cache import cached_page
+from votes.state import CHAIN, REFERENCE
 
 PER_PAGE = 50
 PER_SUBMISSION_FIELDS = ("from", "time")  # event fields that differ per vote, not the value
@@ -41,6 +43,7 @@ def with_outcomes(rounds) -> list[Round]:
     return result
 
 
+@cached_page(CHAIN, REFERENCE)
 def round_list(request):
     rounds = newest_rounds(network())
     duty = request.GET.get("duty", "")
@@ -101,6 +104,7 @@ def vote_groups(submissions: list[Submission], consensus: Consensus | None) -> l
     return sorted(groups.values(), key=lambda g: (not g["won"], -len(g["submissions"])))
 
 
+@cached_page(CHAIN, REFERENCE)
 def round_detail(request, round_id: int):
     sim_round = get_object_or_404(
         Round.objects.select_related("consensus", "consensus__onchain_update"),

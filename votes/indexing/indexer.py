@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 
+from votes import state
 from votes.chain.client import ChainClient, LogRangeWalker
 from votes.chain.networks import TRACKED_NAMES, NetworkConfig
 from votes.chain.registry import discover_eras
@@ -79,6 +80,7 @@ class Indexer:
         report.consensus = compute_consensus(
             self.network, read_thresholds(self.client, self.config)
         )
+        state.bump(state.CHAIN)  # after consensus, a roll-back or seeded members committed
         report.seconds = time.monotonic() - started
         log.info("indexed %s blocks %d-%d: %d submissions, %.0f blocks/s, lag %d",
                  self.network, report.from_block, report.to_block, report.submissions,

@@ -3,6 +3,7 @@ all in the caller's database transaction. Unique constraints make a replay a no-
 
 from datetime import UTC, datetime
 
+from votes import state
 from votes.chain.decoders import DecodedEvent
 from votes.indexing.fetch import RangeBatch
 from votes.indexing.keys import round_key, submission_key
@@ -43,6 +44,7 @@ class BatchWriter:
             network=self.network,
             defaults={"block_number": head.number, "block_hash": head.hash},
         )
+        state.bump(state.CHAIN)  # in the range's transaction: cached pages see it with the rows
         return self.touched_rounds
 
     def _blocks(self) -> None:

@@ -1,0 +1,169 @@
+"""Pages and API reads served from the cache, under keys that name the state they show.
+
+A page is a function of a few parts of the stored state (votes/state.py) and of the code that
+renders it, so it is computed once per version of those and then served from the cache (Redis
+in production, the local-memory cache by default). The key holds the parts' version tokens: a
+writer replaces a token in its own transaction, so nothing stale can be served. Responses carry
+an ETag and a Last-Modified made from the same versions, and a client that revalidates with
+If-None-Match or If-Modified-Since gets a 304 without anything being computed.
+
+Only anonymous GET/HEAD requests are cached, and only 200 responses that set no cookie and used
+no CSRF token (a form's token belongs to one visitor). Pages cache their rendered bytes
+(`cached_page`); API viewsets cache the serialized data after DRF's authentication, permissions
+and throttles (`CachedByState`), and render it per request, so content negotiation and the
+browsable API work as before.
+"""
+
+import functools
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+from rest_framework.response import Response
+
+from votes.state import stamp
+
+CACHE_SECONDS = 24 * 3600  # only to reclaim entries of past versions: a current one never ages
+CODE_FOLDERS = ("templates", "static", "votes", "diversity", "towerwatch")
+CODE_SUFFIXES = {".py", ".html", ".css", ".js", ".json", ".txt"}
+
+
+@functools.cache
+def release() -> tuple[str, float]:
+    """A digest of the code and templates that render the pages, and their newest change time:
+    after a deploy, a shared cache's pages of the previous code are no longer addressed."""
+    digest, newest = hashlib.sha256(), 0.0
+    for folder in CODE_FOLDERS:
+        for path in sorted(Path(settings.BASE_DIR, folder).rglob("*")):
+            if path.suffix in CODE_SUFFIXES and path.is_file():
+                digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
+                digest.update(path.read_bytes())
+                newest = max(newest, path.stat().st_mtime)
+    return digest.hexdigest()[:16], newest
+
+
+@dataclass(frozen=True)
+class Version:
+    """One request's cache key and validators."""
+
+    key: str
+    etag: str
+    last_modified: int | None  # unix seconds
+
+    @classmethod
+    def of(cls, request, parts: tuple[str, ...], kind: str) -> "Version":
+        code, code_time = release()
+        state = stamp(parts)
+        address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()[:32]
+        key = f"towerwatch:{kind}:{code}:{address}:{state.tag}"
+        variant = request.META.get("HTTP_ACCEPT", "")  # one representation per media type
+        etag = hashlib.sha256(f"{key}|{variant}".encode()).hexdigest()[:32]
+        modified = state.modified.timestamp() if state.modified else None
+        newest = max(modified or 0.0, code_time)
+        return cls(key, f'"{etag}"', int(newest) if newest else None)
+
+    def not_modified(self, request) -> HttpResponse | None:
+        """The 304 (or 412) a conditional request earns, with the validators."""
+        answer = get_conditional_response(request, etag=self.etag, last_modified=self.last_modified)
+        return answer and self.validate(answer)
+
+    def validate(self, response: HttpResponse) -> HttpResponse:
+        """Validators on a response, and `no-cache`: clients keep it but ask before reuse."""
+        response["ETag"] = self.etag
+        if self.last_modified:
+            response["Last-Modified"] = http_date(self.last_modified)
+        patch_cache_control(response, no_cache=True)
+        return response
+
+
+def cacheable(request) -> bool:
+    """Anonymous reads only: a signed-in user may see more (staff see deliveries)."""
+    user = getattr(request, "user", None)
+    return (
+        request.method in ("GET", "HEAD")
+        and not (user and user.is_authenticated)
+        and "HTTP_AUTHORIZATION" not in request.META
+    )
+
+
+def storable(request, response: HttpResponse) -> bool:
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # the page holds a CSRF token
+    )
+
+
+def cached_page(*parts: str):
+    """Decorate a page view that shows `parts` of the state: its rendered bytes are cached."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def serve(request, *args, **kwargs):
+            if not cacheable(request):
+                return view(request, *args, **kwargs)
+            version = Version.of(request, parts, "page")
+            if answer := version.not_modified(request):
+                return answer
+            stored = cache.get(version.key)
+            if stored is not None:
+                return version.validate(thaw(stored))
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render"):
+                response.render()
+            if not storable(request, response):
+                return response
+            cache.set(version.key, freeze(response), CACHE_SECONDS)
+            return version.validate(response)
+
+        return serve
+
+    return decorate
+
+
+def freeze(response: HttpResponse) -> tuple[int, bytes, list[tuple[str, str]]]:
+    return response.status_code, response.content, list(response.headers.items())
+
+
+def thaw(stored: tuple[int, bytes, list[tuple[str, str]]]) -> HttpResponse:
+    status, content, headers = stored
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response[name] = value
+    return response
+
+
+class CachedByState:
+    """A DRF viewset mixin: the actions in `cached_actions` are answered from the cache of their
+    serialized data while `state_parts` are unchanged. It takes effect after authentication,
+    permissions and throttling (`initial`), so those apply to cached answers too."""
+
+    state_parts: tuple[str, ...] = ()
+    cached_actions: tuple[str, ...] = ("list",)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        method = request.method.lower()
+        browsable = request.accepted_renderer.format == "api"  # holds a CSRF token: per visitor
+        if self.action in self.cached_actions and cacheable(request) and not browsable:
+            handler = getattr(self, method)
+            setattr(self, method, functools.partial(self._from_cache, handler))
+
+    def _from_cache(self, handler, request, *args, **kwargs):
+        version = Version.of(request, self.state_parts, "api")
+        if answer := version.not_modified(request):
+            return answer
+        data = cache.get(version.key)
+        if data is None:
+            response = handler(request, *args, **kwargs)
+            if response.status_code != 200 or not isinstance(response, Response):
+                return response
+            cache.set(version.key, response.data, CACHE_SECONDS)
+            return version.validate(response)
+        return version.validate(Response(data))
