@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from diversity.alerts.transports import TRANSPORTS, TransportError, render_notification
 from diversity.models.alerts import AlertEvent, Channel, Delivery, DeliveryAttempt, Severity
+from votes import state
 
 log = logging.getLogger(__name__)
 LEASE_SECONDS = 300
@@ -243,5 +244,6 @@ def _finish(claim: Claim, status: str, error: str = "", **fields) -> None:
         claimed_until=None,
         **fields,
     )
+    state.bump(state.ALERTS)  # the alert pages count deliveries by outcome
     if not updated:
         log.warning("delivery %s: lease lost while sending; left to its new holder", delivery.pk)

@@ -21,6 +21,7 @@ from diversity.alerts.delivery import dispatch_on_commit, queue_deliveries
 from diversity.alerts.rules import evaluate_rules
 from diversity.alerts.situation import Condition, Situation, moment
 from diversity.models.alerts import Alert, AlertEvent, ConditionStreak, Severity
+from votes import state
 
 
 def evaluate(
@@ -60,6 +61,8 @@ def apply_conditions(
         key__in=list(found)
     ).delete()
     deliveries = [delivery for event in events for delivery in queue_deliveries(event)]
+    if found or open_alerts:
+        state.bump(state.ALERTS)
     if dispatch:
         dispatch_on_commit(deliveries)
     return events
