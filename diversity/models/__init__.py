@@ -1,10 +1,12 @@
 """The diversity side's nouns, one module per feature so the features can grow apart:
 
 - implementations: Implementation, Declaration, Assignment (who runs what, declared or inferred)
+- evaluations: ModelEvaluation (how sure fingerprinting is, for the model card)
 - verdicts: Verdict, Disagreement (reference computation vs submissions and consensus)
 - alerts: alert rules, alerts, channels, deliveries
 """
 
 from diversity.models.alerts import *  # noqa: F401,F403
+from diversity.models.evaluations import ModelEvaluation  # noqa: F401
 from diversity.models.implementations import *  # noqa: F401,F403
 from diversity.models.verdicts import Disagreement, Verdict  # noqa: F401

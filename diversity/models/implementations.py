@@ -10,7 +10,14 @@ from django.db import models
 
 from votes.models import Member
 
-__all__ = ["Assignment", "Declaration", "DeclarationRejection", "Implementation", "Kind"]
+__all__ = [
+    "Assignment",
+    "Declaration",
+    "DeclarationRejection",
+    "Implementation",
+    "Kind",
+    "Release",
+]
 
 
 class Kind(models.TextChoices):
@@ -19,8 +26,8 @@ class Kind(models.TextChoices):
 
 
 class Implementation(models.Model):
-    """One codebase of a kind. Versions are not told apart on-chain, so shares are per name;
-    `version` is the latest version known (from the profiles or a declaration)."""
+    """One codebase of a kind. Shares that matter for diversity are per codebase (its releases
+    share its bugs); `version` is its default release (from the profiles or a declaration)."""
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     name = models.CharField(max_length=100)
@@ -33,6 +40,28 @@ class Implementation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.name}"
+
+
+class Release(models.Model):
+    """One version of an implementation. `behaviour` is its profile (fee and gas rules, timing,
+    duties) when the profiles describe it, empty when only a declaration named it: a release
+    nobody described can still be recognised, by resembling the members who declared it."""
+
+    implementation = models.ForeignKey(
+        Implementation, on_delete=models.CASCADE, related_name="releases"
+    )
+    version = models.CharField(max_length=50)
+    source = models.CharField(max_length=32, help_text="profiles file or declaration")
+    behaviour = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["implementation", "version"], name="uniq_release")
+        ]
+        ordering = ["implementation", "version"]
+
+    def __str__(self) -> str:
+        return f"{self.implementation.name}@{self.version}"
 
 
 class Declaration(models.Model):
@@ -77,7 +106,9 @@ class Assignment(models.Model):
 
     `implementation` is the declared one when a declaration is in force, else the inferred one
     when it is known; None means unknown. The inferred label is kept even for declared members,
-    so that a mismatch between words and behaviour stays visible.
+    so that a mismatch between words and behaviour stays visible. `release` likewise: the
+    declared version, else the inferred one; None when the evidence does not tell (flagged
+    `unrecognised_release` when the behaviour matches none of the implementation's releases).
     """
 
     class Source(models.TextChoices):
@@ -89,6 +120,7 @@ class Assignment(models.Model):
         BEHAVES_LIKE_OTHER = "behaves_like_other", "Behaves like another implementation"
         SILENT_SWITCH = "silent_switch", "Behaviour changed between windows"
         UNKNOWN_IMPLEMENTATION = "unknown_implementation", "Matches no known implementation"
+        UNRECOGNISED_RELEASE = "unrecognised_release", "Its implementation, in no known release"
         INSUFFICIENT_DATA = "insufficient_data", "Too few submissions in the window to infer"
 
     network = models.CharField(max_length=32)
@@ -106,6 +138,12 @@ class Assignment(models.Model):
         Implementation, null=True, on_delete=models.PROTECT, related_name="+"
     )
     inferred_probability = models.FloatField(null=True)
+    release = models.ForeignKey(
+        Release, null=True, on_delete=models.PROTECT, related_name="assignments"
+    )
+    inferred_release = models.ForeignKey(
+        Release, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     probabilities = models.JSONField(default=dict, help_text="{implementation name: p}")
     novelty = models.FloatField(null=True, help_text="distance to the nearest known / threshold")
     evidence = models.IntegerField(help_text="submissions the inference saw")
