@@ -7,21 +7,24 @@ writer replaces a token in its own transaction, so nothing stale can be served. 
 an ETag and a Last-Modified made from the same versions, and a client that revalidates with
 If-None-Match or If-Modified-Since gets a 304 without anything being computed.
 
-Only anonymous GET/HEAD requests are cached, and only 200 responses that set no cookie and used
-no CSRF token (a form's token belongs to one visitor). Pages cache their rendered bytes
-(`cached_page`); API viewsets cache the serialized data after DRF's authentication, permissions
-and throttles (`CachedByState`), and render it per request, so content negotiation and the
-browsable API work as before.
+Only anonymous GET/HEAD requests are cached, and only 200 responses that set no cookie. Pages
+cache their rendered bytes (`cached_page`), with a hole where a form's CSRF token was, since the
+token belongs to one visitor. API viewsets cache the serialized data after DRF's
+authentication, permissions and throttles (`CachedByState`) and render it per request, so
+content negotiation works as before; the browsable API, which holds a CSRF token, is computed
+each time.
 """
 
 import functools
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from rest_framework.response import Response
@@ -31,6 +34,8 @@ from votes.state import stamp
 CACHE_SECONDS = 24 * 3600  # only to reclaim entries of past versions: a current one never ages
 CODE_FOLDERS = ("templates", "static", "votes", "diversity", "towerwatch")
 CODE_SUFFIXES = {".py", ".html", ".css", ".js", ".json", ".txt"}
+CSRF_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")([A-Za-z0-9]+)(")')
+CSRF_HOLE = b"\x00csrf-token\x00"
 
 
 @functools.cache
@@ -61,7 +66,9 @@ class Version:
         state = stamp(parts)
         address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()[:32]
         key = f"towerwatch:{kind}:{code}:{address}:{state.tag}"
-        variant = request.META.get("HTTP_ACCEPT", "")  # one representation per media type
+        # one representation per media type; a form's token changes with the CSRF cookie
+        csrf_cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+        variant = f"{request.META.get('HTTP_ACCEPT', '')}|{csrf_cookie}"
         etag = hashlib.sha256(f"{key}|{variant}".encode()).hexdigest()[:32]
         modified = state.modified.timestamp() if state.modified else None
         newest = max(modified or 0.0, code_time)
@@ -91,13 +98,29 @@ def cacheable(request) -> bool:
     )
 
 
-def storable(request, response: HttpResponse) -> bool:
-    return (
-        response.status_code == 200
-        and not response.streaming
-        and not response.cookies
-        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # the page holds a CSRF token
-    )
+def frozen(request, response: HttpResponse) -> tuple | None:
+    """What the cache keeps of a response, or None if it must not be kept. A form's CSRF token
+    belongs to one visitor: its fields are kept as holes that `thaw` fills for each request,
+    and a page that shows the token anywhere else is not kept at all."""
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return None
+    content = response.content
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):  # rendering asked for the token
+        tokens = {match[2] for match in CSRF_FIELD.finditer(content)}
+        content = CSRF_FIELD.sub(rb"\1" + CSRF_HOLE + rb"\3", content)
+        if not tokens or any(token in content for token in tokens):
+            return None
+    return response.status_code, content, list(response.headers.items())
+
+
+def thaw(request, stored: tuple) -> HttpResponse:
+    status, content, headers = stored
+    if CSRF_HOLE in content:
+        content = content.replace(CSRF_HOLE, get_token(request).encode())
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response[name] = value
+    return response
 
 
 def cached_page(*parts: str):
@@ -113,30 +136,19 @@ def cached_page(*parts: str):
                 return answer
             stored = cache.get(version.key)
             if stored is not None:
-                return version.validate(thaw(stored))
+                return version.validate(thaw(request, stored))
             response = view(request, *args, **kwargs)
             if hasattr(response, "render"):
                 response.render()
-            if not storable(request, response):
+            stored = frozen(request, response)
+            if stored is None:
                 return response
-            cache.set(version.key, freeze(response), CACHE_SECONDS)
+            cache.set(version.key, stored, CACHE_SECONDS)
             return version.validate(response)
 
         return serve
 
     return decorate
-
-
-def freeze(response: HttpResponse) -> tuple[int, bytes, list[tuple[str, str]]]:
-    return response.status_code, response.content, list(response.headers.items())
-
-
-def thaw(stored: tuple[int, bytes, list[tuple[str, str]]]) -> HttpResponse:
-    status, content, headers = stored
-    response = HttpResponse(content, status=status)
-    for name, value in headers:
-        response[name] = value
-    return response
 
 
 class CachedByState:

@@ -22,6 +22,8 @@ from diversity.views.mix import (
 )
 from diversity.views.pages import network
 from votes.consensus import CALC_BASE
+from votes.page_cache import cached_page
+from votes.state import CHAIN, DECLARATIONS, FINGERPRINT
 
 DEFAULT_TARGET = Decimal(33)
 
@@ -100,6 +102,7 @@ def outcomes(running, implementations, switches, threshold: int) -> list[dict]:
     return results
 
 
+@cached_page(CHAIN, DECLARATIONS, FINGERPRINT)  # a GET; what is posted is computed each time
 def plan(request):
     name = network()
     members = list(active_members(name).order_by("member_id", "address"))
