@@ -112,3 +112,20 @@ def command_env(tmp_path) -> dict[str, str]:
     var_dir = tmp_path / "var"
     shutil.copytree(settings.VAR_DIR / "build", var_dir / "build")
     return {**os.environ, "TOWERWATCH_VAR_DIR": str(var_dir), "PYTHONUNBUFFERED": "1"}
+
+
+@pytest.fixture(scope="session")
+def rocketpool_devnet():
+    """The real Rocket Pool v1.3.1 with v1.4 staged and 15 members joined the real way:
+    a `votes.devnet.protocol.fixture.RocketPoolDevnet`."""
+    from votes.devnet.protocol.fixture import open_rocketpool_devnet
+
+    with open_rocketpool_devnet(members=15) as network:
+        yield network
+
+
+@pytest.fixture
+def rocketpool(rocketpool_devnet):
+    """The real-protocol devnet, reverted after the test (anvil snapshots)."""
+    with rocketpool_devnet.restored_after():
+        yield rocketpool_devnet

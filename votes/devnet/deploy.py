@@ -50,6 +50,7 @@ class ContractEra:
     solidity: str
     from_block: int
     to_block: int | None = None
+    release: str = "imitation"  # a Rocket Pool tag for the real protocol
 
 
 @dataclass
@@ -62,6 +63,11 @@ class Deployment:
     deploy_block: int
     reward_interval_seconds: int
     eras: list[ContractEra] = field(default_factory=list)
+    protocol: dict | None = None  # the real protocol's ProtocolAddresses; None: the imitation
+
+    @property
+    def is_rocketpool(self) -> bool:
+        return self.protocol is not None
 
     def current(self, name: str) -> str:
         return next(e.address for e in reversed(self.eras) if e.name == name)

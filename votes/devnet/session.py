@@ -31,8 +31,24 @@ def existing_deployment(w3: Web3, path: Path) -> Deployment | None:
     return deployment if len(code) > 0 else None
 
 
+PROTOCOLS = ("rocketpool", "imitation")
+
+
+def deploy_protocol(protocol: str, chain: DevnetChain, url: str, interval: int) -> Deployment:
+    """The real Rocket Pool (v1.3.1, with v1.4 staged), or the hand-written contracts that
+    remain only for the pre-Houston ABI eras."""
+    if protocol == "rocketpool":
+        from votes.devnet.protocol.devnet import deploy_rocketpool
+
+        return deploy_rocketpool(chain, url, interval)
+    if protocol == "imitation":
+        return deploy(chain, url, interval)
+    raise ValueError(f"unknown devnet protocol {protocol!r} ({' or '.join(PROTOCOLS)})")
+
+
 @contextmanager
-def open_devnet(rpc_url: str | None = None, reward_interval_days: int = 7):
+def open_devnet(rpc_url: str | None = None, reward_interval_days: int = 7,
+                protocol: str = "imitation"):  # fmt: skip
     """Yield (chain, deployment); starts and finally stops anvil when no rpc_url is given."""
     anvil = None if rpc_url else Anvil(genesis_timestamp=GENESIS_TIMESTAMP)
     try:
@@ -40,7 +56,7 @@ def open_devnet(rpc_url: str | None = None, reward_interval_days: int = 7):
         chain = DevnetChain(connect(url))
         deployment = existing_deployment(chain.w3, settings.TOWERWATCH_DEVNET_FILE)
         if deployment is None or deployment.rpc_url != url:
-            deployment = deploy(chain, url, reward_interval_days * 86400)
+            deployment = deploy_protocol(protocol, chain, url, reward_interval_days * 86400)
         deployment.save(settings.TOWERWATCH_DEVNET_FILE)
         yield chain, deployment
     finally:

@@ -38,6 +38,7 @@ class Staged:
 
     addresses: dict[str, str] = field(default_factory=dict)
     block: int = 0
+    registered_at: dict[str, int] = field(default_factory=dict)  # name -> block of setAddress
 
 
 class Deployer:
@@ -90,8 +91,9 @@ def deploy_houston(deployer: Deployer) -> tuple[str, Staged]:
         address = staged.addresses[name] = deployer.deploy(tag, artifact, *args)
         if name in plans.HOUSTON_ADDRESS_FIRST:
             set_storage(deployer, storage, "setAddress", contract_address_key(name), address)
+            staged.registered_at[name] = deployer.w3.eth.block_number
     staged.addresses["rocketStorage"] = storage
-    register_all(deployer, tag, storage, staged.addresses)
+    register_all(deployer, tag, storage, staged)
     finish_houston(deployer, storage, staged.block)
     return storage, staged
 
@@ -100,14 +102,15 @@ def set_storage(deployer: Deployer, storage: str, setter: str, key: bytes, value
     deployer.call("v1.3.1", "RocketStorage", storage, setter, key, value)
 
 
-def register_all(deployer: Deployer, tag: str, storage: str, addresses: dict[str, str]) -> None:
+def register_all(deployer: Deployer, tag: str, storage: str, staged: Staged) -> None:
     """Name, address and ABI of every contract, as the script writes them before the lock."""
-    for name, address in addresses.items():
+    for name, address in staged.addresses.items():
         artifact = "CasperDeposit" if name == "casperDeposit" else _houston_artifact(name)
         set_storage(deployer, storage, "setBool", contract_exists_key(address), True)
         set_storage(deployer, storage, "setString", contract_name_key(address), name)
         if name not in plans.HOUSTON_ADDRESS_FIRST:
             set_storage(deployer, storage, "setAddress", contract_address_key(name), address)
+            staged.registered_at[name] = deployer.w3.eth.block_number
         abi = deployer.contracts.abi(tag, artifact)
         set_storage(deployer, storage, "setString", abi_key(name), compress_abi(abi))
     name, parts = plans.HOUSTON_MINIPOOL_ABI
