@@ -25,7 +25,7 @@ from diversity.rewardstree import (
     verify_rewards_bytes,
     verify_rewards_file,
 )
-from diversity.rewardstree.keccak import EMPTY_HASH, _portable_many, keccak256, keccak256_many
+from diversity.rewardstree.keccak import EMPTY_HASH, keccak256, keccak256_many
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "rewards-trees"
 # Each file's merkleRoot (the root the oDAO submitted, per the data README), written out so a
@@ -35,9 +35,16 @@ ROOTS = {
     16: "0x72515a30759d598e36aea4b2729ee38136da3da8c3d40c17e8ddaf6381746b61",
     20: "0x55afb0387fb4c1c8e479f49433b996bce1d1c4658cf8e58f7a9ea3d3c5099eb2",
     33: "0x6c71cf2beb6bf80c90a0bed50b2eff376919bf3016ac5102ce403a4bd74c35b3",
+    44: "0x72ed38107b2b6c1a0469800af741c04adf5563aebe5a0ae5d77fb9b2354c64a5",
     51: "0x767f99e3831cf2d70ac45b0bc003dce3092205f87c27efd495ef20528d95ef77",
 }
-PUBLISHED = {f"rp-rewards-mainnet-{i}.json": root for i, root in ROOTS.items()}
+TESTNET_ROOTS = {
+    0: "0x043794fb69521d213ec0dcad4bf5a923cfff307ef7207533cbec2d3553adf110",
+    130: "0xa58123542f77e3987a29b9cf2811ec392aecf6e5483ad0522aa7ee275e26f680",
+}
+PUBLISHED = {f"rp-rewards-mainnet-{i}.json": root for i, root in ROOTS.items()} | {
+    f"rp-rewards-testnet-{i}.json": root for i, root in TESTNET_ROOTS.items()
+}
 FILES = sorted(PUBLISHED)
 
 
@@ -90,10 +97,16 @@ def test_leaf_encoding_is_abi_encode_packed():
     assert leaf_hash(node, True) == keccak256(v4)
 
 
-def test_keccak_is_ethereum_keccak_and_fast_path_agrees():
+def test_keccak_is_ethereum_keccak_and_agrees_with_an_independent_implementation():
+    from Crypto.Hash import keccak as pycryptodome_keccak
+
     assert keccak256(b"") == EMPTY_HASH
+    assert keccak256(b"abc").hex() == (
+        "4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45"
+    )
     items = [os.urandom(n) for n in (0, 1, 32, 64, 116, 148, 135, 136, 137, 300)]
-    assert keccak256_many(items) == _portable_many(items) == [keccak256(i) for i in items]
+    independent = [pycryptodome_keccak.new(data=i, digest_bits=256).digest() for i in items]
+    assert keccak256_many(items) == [keccak256(i) for i in items] == independent
 
 
 # -- tree shape -------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The individual checks: each returns a CheckResult(name, passed, message).
 
-Which equalities hold, measured on the five mainnet files in shared/data/rewards-trees (file
-versions 1-4, intervals 0, 16, 20, 33, 51):
+Which equalities hold, measured on the real files in shared/data/rewards-trees (file versions
+1-4: mainnet intervals 0, 16, 20, 33, 44, 51 and testnet intervals 0 and 130):
 
 - exact, every version: per network, the sums over nodes of collateralRpl and oracleDaoRpl equal
   networkRewards[n]; the sums over networks equal totalCollateralRpl and totalOracleDaoRpl.
@@ -22,14 +22,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
-from .keccak import keccak256_many
-from .merkle import MerkleTree
 from .model import NetworkRewards, RewardsFile, RewardSubmission
 from .schema import ParsedFile
-from .values import hash32, summarise
+from .values import summarise
 
 SPLIT_TOLERANCE_WEI_PER_NODE = 1
-MAX_PROOF_DEPTH = 64  # a longer proof would need over 2**64 leaves: refuse before hashing it
 
 
 @dataclass(frozen=True)
@@ -53,13 +50,13 @@ def _hex(value: bytes) -> str:
 
 
 def check_schema(parsed: ParsedFile) -> CheckResult:
-    """Required fields present with the right JSON types; known file version; no repeated keys."""
+    """Needed fields present with the right JSON types; no repeated keys (see formats.py)."""
     rf = parsed.file
     return _result(
         "schema",
         parsed.problems.get("schema", []),
         f"file version {rf.version}, ruleset {rf.ruleset_version}, interval {rf.index}: "
-        "all required fields present",
+        "all needed fields present",
     )
 
 
@@ -95,65 +92,6 @@ def check_submitted_roots(computed: bytes | None, expected: Mapping[str, bytes])
             "submitted-roots", False, f"computed {_hex(computed)} but " + summarise(wrong)
         )
     return CheckResult("submitted-roots", True, f"all {len(expected)} submitted roots match")
-
-
-def check_node_proofs(rf: RewardsFile, tree: MerkleTree | None, leaves: list[bytes]) -> CheckResult:
-    """Each node's merkleProof folds its leaf to the file's merkleRoot (as the distributor does).
-
-    When the rebuilt tree has the file's root, a proof that equals the tree's own path verifies
-    by construction, so the common case is a string comparison; any other proof (and every proof
-    when the roots differ) is decoded and folded for real.
-    """
-    root = rf.merkle_root or (tree.root if tree else b"")
-    if not leaves:
-        why = "unknown leaf encoding (file version)" if rf.nodes else "no node entries"
-        return CheckResult("node-proofs", False, f"nothing verified: {why}")
-    pending = list(range(len(leaves)))
-    if tree is not None and tree.root == root:
-        pending = _proofs_not_matching_tree(rf, tree, leaves)
-    bad = [
-        rf.nodes[i].address
-        for i, ok in zip(pending, _fold_all(rf, leaves, pending, root), strict=True)
-        if not ok
-    ]
-    if bad:
-        return CheckResult(
-            "node-proofs",
-            False,
-            f"{len(bad)} proofs do not verify against {_hex(root)}: " + summarise(bad),
-        )
-    return CheckResult("node-proofs", True, f"all {len(leaves)} proofs verify against the root")
-
-
-def _proofs_not_matching_tree(rf: RewardsFile, tree: MerkleTree, leaves: list[bytes]) -> list[int]:
-    hex_levels = []
-    for level in tree.levels[:-1]:
-        hex_of = {h: "0x" + h.hex() for h in set(level)}  # padding repeats: hex it once
-        hex_levels.append([hex_of[h] for h in level])
-    position = tree.index()
-    depths = list(enumerate(hex_levels))
-    pending = []
-    for i, (node, leaf) in enumerate(zip(rf.nodes, leaves, strict=True)):
-        pos = position[leaf]
-        if node.merkle_proof != [level[(pos >> d) ^ 1] for d, level in depths]:
-            pending.append(i)
-    return pending
-
-
-def _fold_all(rf: RewardsFile, leaves: list[bytes], indexes: list[int], root: bytes) -> list[bool]:
-    """Fold many proofs at once, one keccak batch per depth."""
-    raw = [rf.nodes[i].merkle_proof for i in indexes]
-    proofs = [[hash32(s) for s in p] if len(p) <= MAX_PROOF_DEPTH else [] for p in raw]
-    current = [leaves[i] for i in indexes]
-    valid = [len(r) <= MAX_PROOF_DEPTH and None not in p for r, p in zip(raw, proofs, strict=True)]
-    depth = max((len(p) for p in proofs), default=0)
-    for d in range(depth):
-        live = [k for k, p in enumerate(proofs) if valid[k] and d < len(p)]
-        pairs = [(current[k], proofs[k][d]) for k in live]
-        hashed = keccak256_many(a + b if a <= b else b + a for a, b in pairs)
-        for k, h in zip(live, hashed, strict=True):
-            current[k] = h
-    return [ok and h == root for ok, h in zip(valid, current, strict=True)]
 
 
 def _node_sums(rf: RewardsFile) -> dict[int, list[int]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .keccak import keccak256, keccak256_many
+from .keccak import keccak256, keccak_256
 from .model import NodeReward
 
 ZERO_HASH = bytes(32)
@@ -37,8 +37,8 @@ def leaf_hash(node: NodeReward, with_voter_share: bool) -> bytes:
 
 
 def leaf_hashes(nodes: Iterable[NodeReward], with_voter_share: bool) -> list[bytes]:
-    """Leaf hashes in input order, hashed as one batch (the fast path)."""
-    return keccak256_many(leaf_data(node, with_voter_share) for node in nodes)
+    """Leaf hashes in input order."""
+    return [keccak_256(leaf_data(node, with_voter_share)).digest() for node in nodes]
 
 
 def hash_pair(a: bytes, b: bytes) -> bytes:
@@ -94,11 +94,10 @@ def build_tree(leaves: Sequence[bytes]) -> MerkleTree:
     level = real + [ZERO_HASH] * (size - len(real))
     levels, pad, width = [level], ZERO_HASH, len(real)
     while len(level) > 1:
-        pairs = [
-            a + b if a <= b else b + a
+        parents = [  # an odd last real hash pairs with the padding
+            keccak_256(a + b if a <= b else b + a).digest()
             for a, b in zip(level[0 : width + 1 : 2], level[1 : width + 1 : 2], strict=False)
         ]
-        parents = keccak256_many(pairs)  # an odd last real hash pairs with the padding
         pad = hash_pair(pad, pad)
         width = (width + 1) // 2
         level = parents + [pad] * (len(level) // 2 - len(parents))

@@ -247,7 +247,7 @@ def _reject_constant(name: str):
 MAX_JSON_DEPTH = 64  # rewards files nest 4 deep; anything near this is hostile
 _ESCAPE = re.compile(rb"\\.", re.DOTALL)
 _STRING = re.compile(rb'"[^"]*"')
-_NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
+_NOT_BRACKET_OR_QUOTE = bytes(b for b in range(256) if b not in b'[]{}"')
 
 
 def json_depth(data: bytes) -> int:
@@ -256,8 +256,16 @@ def json_depth(data: bytes) -> int:
     Checked before json.loads because the C decoder recurses: with the recursion limit that
     web3's dependencies raise at import (py_ecc sets 100000), a deep enough array overflows
     the C stack and kills the process instead of raising RecursionError.
+
+    Escapes go first (real files have none), then everything but brackets and quotes. Two
+    adjacent quotes are then an empty string or the end of one string and the start of the
+    next with no bracket between, so dropping them leaves the nesting as it was and the string
+    pass only sees strings that hold brackets. A quote left over belongs to an unterminated
+    string, where the decoder stops anyway.
     """
-    brackets = _STRING.sub(b"", _ESCAPE.sub(b"", data)).translate(None, _NOT_BRACKET)
+    unescaped = _ESCAPE.sub(b"", data) if b"\\" in data else data
+    marks = unescaped.translate(None, _NOT_BRACKET_OR_QUOTE).replace(b'""', b"")
+    brackets = _STRING.sub(b"", marks).replace(b'"', b"")
     if not brackets:
         return 0
     codes = np.frombuffer(brackets, dtype=np.uint8)

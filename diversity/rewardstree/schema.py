@@ -2,65 +2,57 @@
 
 Problems are grouped by the check that reports them ("schema", "addresses", "amounts"), so the
 verifier can say exactly what is wrong with a file and still run the checks that do not depend
-on the broken part. A node entry whose leaf cannot be encoded (bad address, amount or network)
-is left out of `RewardsFile.nodes` and `ParsedFile.complete` becomes False: the tree cannot be
-rebuilt from a file with holes. A bad merkleProof does not drop the node (it is not in the leaf).
+on the broken part. Which fields are needed and which are only informational is decided by the
+file version's entry in `formats`: a missing or null informational field is a warning, never a
+problem. An unknown version stops parsing there: without its format nothing can be checked.
+
+A node entry whose leaf cannot be encoded (bad address, amount or network) is left out of
+`RewardsFile.nodes` and `ParsedFile.complete` becomes False: the tree cannot be rebuilt from a
+file with holes. A bad merkleProof does not drop the node (it is not in the leaf).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 
-from .model import (
-    KNOWN_FILE_VERSIONS,
-    VOTER_SHARE_FROM_VERSION,
-    NetworkRewards,
-    NodeReward,
-    RewardsFile,
+from .formats import (
+    INFORMATIONAL_HEADER,
+    NEEDED_HEADER_INTS,
+    NETWORK_AMOUNTS,
+    NULL_AMOUNT,
+    TEXT,
+    TIME,
+    FileFormat,
+    file_format,
+    ruleset_warning,
+    unknown_version_message,
 )
+from .model import NetworkRewards, NodeReward, RewardsFile
 from .values import UINT256_LIMIT, amount, hash32, is_address, show, uint
 
-HEADER_INTS = ("rewardsFileVersion", "index", "consensusEndBlock", "executionEndBlock")
-HEADER_INTS_V2 = ("rulesetVersion", "consensusStartBlock", "executionStartBlock")
-TOTALS = (
-    "protocolDaoRpl",
-    "totalCollateralRpl",
-    "totalOracleDaoRpl",
-    "totalSmoothingPoolEth",
-    "poolStakerSmoothingPoolEth",
-    "nodeOperatorSmoothingPoolEth",
-)
-TOTALS_V4 = (
-    "totalNodeWeight",
-    "totalVoterShareEth",
-    "smoothingPoolVoterShareEth",
-    "totalPdaoShareEth",
-)
-NETWORK_FIELDS = ("collateralRpl", "oracleDaoRpl", "smoothingPoolEth")
-NODE_AMOUNTS = ("collateralRpl", "oracleDaoRpl", "smoothingPoolEth")
-KNOWN_NODE_KEYS = {"rewardNetwork", "merkleProof", "voterShareEth", *NODE_AMOUNTS}
+KNOWN_NODE_KEYS = {"rewardNetwork", "merkleProof", "voterShareEth", *NETWORK_AMOUNTS}
 KNOWN_HEADER_KEYS = {
-    *HEADER_INTS,
-    *HEADER_INTS_V2,
-    "network",
-    "startTime",
-    "endTime",
-    "intervalsPassed",
+    *NEEDED_HEADER_INTS,
+    *INFORMATIONAL_HEADER,
     "merkleRoot",
     "totalRewards",
     "networkRewards",
     "nodeRewards",
 }
+NOT_NEEDED = "not needed by the tree, the sums or the submission"
 
 
 @dataclass
 class ParsedFile:
-    """A RewardsFile plus the problems found while reading it."""
+    """A RewardsFile plus the problems (failures) and warnings found while reading it."""
 
     file: RewardsFile
     problems: dict[str, list[str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
     complete: bool = True  # every node entry made it into file.nodes
+    format: FileFormat | None = None  # None: not a known file version, nothing was parsed
 
     def add(self, check: str, message: str) -> None:
         self.problems.setdefault(check, []).append(message)
@@ -73,6 +65,13 @@ def parse_rewards(obj: object) -> ParsedFile:
         parsed.add("schema", f"top level is {type(obj).__name__}, expected a JSON object")
         parsed.complete = False
         return parsed
+    version = obj.get("rewardsFileVersion")
+    parsed.format = file_format(version)
+    if parsed.format is None:
+        parsed.add("schema", unknown_version_message(version))
+        parsed.complete = False
+        return parsed
+    parsed.file.version = version
     _note_duplicates(parsed, obj, "top level", "schema")
     _parse_header(parsed, obj)
     _parse_totals(parsed, obj)
@@ -88,14 +87,8 @@ def _note_duplicates(parsed: ParsedFile, obj: dict, where: str, check: str) -> N
 
 def _parse_header(parsed: ParsedFile, obj: dict) -> None:
     rf = parsed.file
-    version = uint(obj.get("rewardsFileVersion"))
-    if version not in KNOWN_FILE_VERSIONS:
-        parsed.add("schema", f"rewardsFileVersion {show(obj.get('rewardsFileVersion'))} is not 1-4")
-        parsed.complete = False  # unknown leaf encoding
-    rf.version = version or 0
-    names = HEADER_INTS + (HEADER_INTS_V2 if rf.version >= 2 else ()) + ("intervalsPassed",)
     values = {}
-    for name in names:
+    for name in NEEDED_HEADER_INTS[1:]:
         values[name] = uint(obj.get(name))
         if values[name] is None:
             parsed.add("schema", f"{name}: missing or not a non-negative integer")
@@ -103,21 +96,46 @@ def _parse_header(parsed: ParsedFile, obj: dict) -> None:
     rf.consensus_end_block = values["consensusEndBlock"] or 0
     rf.execution_end_block = values["executionEndBlock"] or 0
     rf.intervals_passed = values["intervalsPassed"] or 0
-    rf.ruleset_version = values.get("rulesetVersion", uint(obj.get("rulesetVersion")))
-    rf.consensus_start_block = values.get("consensusStartBlock")
-    rf.execution_start_block = values.get("executionStartBlock")
-    if not isinstance(obj.get("network"), str):
-        parsed.add("schema", "network: missing or not a string")
-    for name in ("startTime", "endTime"):
-        if not _is_timestamp(obj.get(name)):
-            parsed.add("schema", f"{name}: missing or not an RFC 3339 time")
-    rf.network = _str(obj.get("network"))
-    rf.start_time, rf.end_time = _str(obj.get("startTime")), _str(obj.get("endTime"))
+    info = _informational_header(parsed, obj)
+    rf.network = info.get("network", "")
+    rf.start_time, rf.end_time = info.get("startTime", ""), info.get("endTime", "")
+    rf.ruleset_version = info.get("rulesetVersion")
+    rf.consensus_start_block = info.get("consensusStartBlock")
+    rf.execution_start_block = info.get("executionStartBlock")
+    if note := ruleset_warning(rf.version, rf.ruleset_version):
+        parsed.warnings.append(note)
     root = hash32(obj.get("merkleRoot"))
     if root is None:
         parsed.add("schema", "merkleRoot: missing or not a 0x-prefixed 32-byte hex string")
     rf.merkle_root = root or b""
     rf.extra = {k: v for k, v in obj.items() if k not in KNOWN_HEADER_KEYS}
+
+
+def _informational_header(parsed: ParsedFile, obj: dict) -> dict:
+    """The informational fields that are there and well-formed; warnings for absent ones."""
+    found = {}
+    for name, kind in INFORMATIONAL_HEADER.items():
+        value = obj.get(name)
+        if value is None:
+            if name in obj or name in parsed.format.expected_header:
+                state = "null" if name in obj else "missing"
+                parsed.warnings.append(f"{name} is {state}; {NOT_NEEDED}")
+        elif _has_shape(value, kind):
+            found[name] = value
+        else:
+            parsed.add("schema", f"{name}: {show(value)} is not {_SHAPE_NAMES[kind]}")
+    return found
+
+
+_SHAPE_NAMES = {TEXT: "a string", TIME: "an RFC 3339 time", "uint": "a non-negative integer"}
+
+
+def _has_shape(value: object, kind: str) -> bool:
+    if kind == TEXT:
+        return isinstance(value, str)
+    if kind == TIME:
+        return _is_timestamp(value)
+    return uint(value) is not None
 
 
 def _is_timestamp(value: object) -> bool:
@@ -130,28 +148,32 @@ def _is_timestamp(value: object) -> bool:
     return True
 
 
-def _str(value: object) -> str:
-    return value if isinstance(value, str) else ""
-
-
 def _parse_totals(parsed: ParsedFile, obj: dict) -> None:
     totals = obj.get("totalRewards")
     if not isinstance(totals, dict):
         parsed.add("schema", "totalRewards: missing or not an object")
         return
     _note_duplicates(parsed, totals, "totalRewards", "schema")
-    required = TOTALS + (TOTALS_V4 if parsed.file.version >= VOTER_SHARE_FROM_VERSION else ())
-    for name in required:
+    needed = parsed.format.totals
+    for name in needed:
+        if totals.get(name) in (None, NULL_AMOUNT):
+            state = "missing" if name not in totals else "null"
+            parsed.add("schema", f"totalRewards.{name}: {state}, but the sums need it")
+    for name in parsed.format.expected_totals:
         if name not in totals:
-            parsed.add("schema", f"totalRewards.{name}: missing")
+            parsed.warnings.append(f"totalRewards.{name} is missing; {NOT_NEEDED}")
     for name, value in totals.items():
         number = amount(value)
-        if number is None:
+        if number is not None:
+            parsed.file.total_rewards[name] = number
+        elif value in (None, NULL_AMOUNT):
+            if name not in needed:
+                parsed.warnings.append(f"totalRewards.{name} is null; {NOT_NEEDED}")
+                parsed.file.total_rewards[name] = None
+        else:
             parsed.add(
                 "amounts", f"totalRewards.{show(name)}: {show(value)} is not a decimal wei amount"
             )
-        else:
-            parsed.file.total_rewards[name] = number
 
 
 def _parse_networks(parsed: ParsedFile, obj: dict) -> None:
@@ -166,7 +188,7 @@ def _parse_networks(parsed: ParsedFile, obj: dict) -> None:
             parsed.add("schema", f"{where}: key must be a decimal network id and value an object")
             continue
         values = {}
-        for name in NETWORK_FIELDS:
+        for name in NETWORK_AMOUNTS:
             values[name] = amount(entry.get(name))
             if values[name] is None:
                 check = "schema" if name not in entry else "amounts"
@@ -188,7 +210,7 @@ def _parse_nodes(parsed: ParsedFile, obj: dict) -> None:
         return
     for key in getattr(nodes, "duplicates", ()):
         parsed.add("addresses", f"node {key} appears more than once (duplicate JSON key)")
-    with_voter = parsed.file.version >= VOTER_SHARE_FROM_VERSION
+    with_voter = parsed.format.voter_share
     seen: dict[str, str] = {}
     append = parsed.file.nodes.append
     for key, entry in nodes.items():
@@ -202,22 +224,22 @@ def _parse_nodes(parsed: ParsedFile, obj: dict) -> None:
         append(node)
 
 
-def _digits(value: object) -> bool:
-    # Up to 77 decimal digits is always below 2**256 (a 78-digit number).
-    return type(value) is str and 0 < len(value) <= 77 and value.isascii() and value.isdigit()
+_NODE_FIELDS = itemgetter(
+    "rewardNetwork", "merkleProof", "collateralRpl", "oracleDaoRpl", "smoothingPoolEth"
+)
 
 
 def _fast_node(key: str, entry: object, with_voter: bool) -> NodeReward | None:
     """The common, well-formed entry with no questions asked; None defers to `_parse_node`.
 
-    Half the parse time goes here on a 2,600-node file, hence one flat test instead of the
-    per-field bookkeeping `_parse_node` does to explain problems.
+    Most of the parse time goes here on a 2,600-node file, hence one flat test instead of the
+    per-field bookkeeping `_parse_node` does to explain problems. Amounts are ASCII digit
+    strings of at most 77 digits, which is always below 2**256 (a 78-digit number).
     """
     if type(entry) is not dict or len(key) != 42 or key[:2] != "0x" or key != key.lower():
         return None
     try:
-        network, proof = entry["rewardNetwork"], entry["merkleProof"]
-        c, o, s = entry["collateralRpl"], entry["oracleDaoRpl"], entry["smoothingPoolEth"]
+        network, proof, c, o, s = _NODE_FIELDS(entry)
         v = entry["voterShareEth"] if with_voter else "0"
     except KeyError:
         return None
@@ -225,10 +247,13 @@ def _fast_node(key: str, entry: object, with_voter: bool) -> NodeReward | None:
         type(network) is int
         and 0 <= network < UINT256_LIMIT
         and type(proof) is list
-        and _digits(c)
-        and _digits(o)
-        and _digits(s)
-        and _digits(v)
+        and type(c) is type(o) is type(s) is type(v) is str
+        and 0 < len(c) < 78
+        and 0 < len(o) < 78
+        and 0 < len(s) < 78
+        and 0 < len(v) < 78
+        and (digits := c + o + s + v).isdigit()
+        and digits.isascii()
         and is_address(key)
     ):
         return None
@@ -255,9 +280,8 @@ def _parse_node(parsed: ParsedFile, key: str, entry: object, with_voter: bool) -
     if network is None:
         parsed.add("schema", f"nodeRewards[{key}].rewardNetwork: missing or not an integer")
         ok = False
-    names = NODE_AMOUNTS + (("voterShareEth",) if with_voter else ())
     values = []
-    for name in names:
+    for name in parsed.format.node_amounts:
         value = entry.get(name)
         number = amount(value)
         if number is None:

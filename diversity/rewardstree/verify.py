@@ -1,8 +1,10 @@
 """One entry point: read a rewards file, rebuild its tree, run every check, report.
 
-The report lists the checks that ran (each pass/fail with a message) and, separately, the checks
-that did not run and why, so "all green" never hides a check that was skipped. Reading or decoding
-failures become a failing "read" / "decode" check rather than an exception.
+The report lists the checks that ran (each pass/fail with a message), the checks that did not
+run and why, so "all green" never hides a check that was skipped, and warnings: fields the
+checks do not need that the file leaves null or out. Reading or decoding failures become a
+failing "read" / "decode" check rather than an exception; a file version the verifier does not
+know becomes one failing "schema" check that says so.
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import checks
+from . import checks, proofs
 from .errors import DecodeError, ReadError
 from .merkle import MerkleTree, build_tree, leaf_hashes
-from .model import KNOWN_FILE_VERSIONS, RewardSubmission
+from .model import RewardSubmission
 from .reader import DEFAULT_LIMITS, ZSTD_MAGIC, Limits, decompress_zstd, parse_json, read_bytes
 from .schema import ParsedFile, parse_rewards
 from .values import hash32
@@ -24,6 +26,8 @@ NOT_CHECKABLE = (
     "amounts-recomputed",
     "needs beacon-chain performance, smoothing-pool eligibility and the full ruleset",
 )
+
+STOPPED = "all other checks"  # the skipped entry when no file could be checked at all
 
 RootsArg = Mapping[str, bytes | str] | Iterable[bytes | str] | None
 
@@ -35,6 +39,7 @@ class VerificationReport:
     source: str
     checks: list[checks.CheckResult] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     computed_root: bytes | None = None
     file_root: bytes | None = None
     file_version: int | None = None
@@ -73,6 +78,7 @@ class VerificationReport:
             "node_count": self.node_count,
             "checks": [c.to_dict() for c in self.checks],
             "skipped": [{"name": n, "reason": r} for n, r in self.skipped],
+            "warnings": list(self.warnings),
             "elapsed_ms": round(self.elapsed_s * 1000, 1),
         }
 
@@ -149,7 +155,7 @@ def _verify_data(report, data, expected_roots, submission) -> VerificationReport
 def _stopped(report: VerificationReport, stage: str, message: str, started: float):
     report.timings_s[stage] = time.perf_counter() - started
     report.checks.append(checks.CheckResult(stage, False, message))
-    report.skipped.append(("all other checks", f"no file to check ({stage} failed)"))
+    report.skipped.append((STOPPED, f"no file to check ({stage} failed)"))
     return report
 
 
@@ -163,7 +169,12 @@ def verify_parsed(
     """Run every check on an already parsed file."""
     report = report or VerificationReport(source="<parsed>")
     roots = normalise_roots(expected_roots)
+    if parsed.format is None:
+        report.checks.append(checks.check_schema(parsed))
+        report.skipped.append((STOPPED, "not a rewards file version this verifier knows"))
+        return report
     rf = parsed.file
+    report.warnings += parsed.warnings
     report.file_root, report.file_version = rf.merkle_root or None, rf.version
     report.ruleset_version, report.index = rf.ruleset_version, rf.index
     report.node_count = len(rf.nodes)
@@ -185,7 +196,7 @@ def verify_parsed(
         found.append(checks.check_submitted_roots(report.computed_root, roots))
     else:
         report.skipped.append(("submitted-roots", "no submitted roots given"))
-    found.append(checks.check_node_proofs(rf, tree, leaves))
+    found.append(proofs.check_node_proofs(rf, tree, leaves))
     found += [checks.check_network_sums(rf), checks.check_total_sums(rf)]
     found.append(checks.check_smoothing_pool_split(rf))
     if submission is not None:
@@ -201,10 +212,9 @@ def verify_parsed(
 def _rebuild(parsed: ParsedFile) -> tuple[MerkleTree | None, list[bytes], str]:
     """The tree over the file's nodes, or None and the reason it cannot be trusted/built."""
     rf = parsed.file
-    known = rf.version in KNOWN_FILE_VERSIONS
-    leaves = leaf_hashes(rf.nodes, rf.has_voter_share) if known else []
+    leaves = leaf_hashes(rf.nodes, rf.has_voter_share)
     if not parsed.complete:
-        bad = "the file version or some node entries could not be read"
+        bad = "some node entries could not be read"
         return None, leaves, f"{bad} (see the schema / amounts / addresses checks)"
     if not leaves:
         return None, leaves, "the file has no node entries"

@@ -12,6 +12,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .formats import NULL_AMOUNT
 from .merkle import MerkleTree, build_tree, leaf_hashes
 from .model import NetworkRewards, NodeReward, RewardsFile
 
@@ -79,6 +80,7 @@ def complete_rewards_file(rf: RewardsFile) -> RewardsFile:
 
 NETWORK_FIRST_FROM_RULESET = 10  # older generators wrote "index" before "network"
 _TOTALS_ORDER = (
+    "totalProtocolDaoEth",
     "protocolDaoRpl",
     "totalCollateralRpl",
     "totalOracleDaoRpl",
@@ -116,7 +118,7 @@ def to_json_dict(rf: RewardsFile) -> dict:
     out |= rf.extra
     ordered = [k for k in _TOTALS_ORDER if k in rf.total_rewards]
     ordered += sorted(set(rf.total_rewards) - set(ordered))
-    out["totalRewards"] = {k: str(rf.total_rewards[k]) for k in ordered}
+    out["totalRewards"] = {k: _amount_json(rf.total_rewards[k]) for k in ordered}
     out["networkRewards"] = {
         str(net): {
             "collateralRpl": str(v.collateral_rpl),
@@ -130,6 +132,11 @@ def to_json_dict(rf: RewardsFile) -> dict:
         for n in sorted(rf.nodes, key=lambda n: n.address)
     }
     return out
+
+
+def _amount_json(value: int | None) -> str:
+    """Decimal wei, or the "null" string smartnode writes for an unset amount."""
+    return NULL_AMOUNT if value is None else str(value)
 
 
 def _node_json(node: NodeReward, with_voter_share: bool) -> dict:

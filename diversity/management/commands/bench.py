@@ -42,7 +42,7 @@ class Command(BaseCommand):
 
     def _sections(self, options, results):
         from bench.bench_indexing import mainnet_estimate, measure_indexing
-        from bench.bench_rewards_figures import measure_rewards
+        from bench.bench_rewards import measure_rewards
 
         def scale():
             measured = results.get("indexing") or {}

@@ -13,8 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from diversity.rewardstree import Limits, VerificationReport, verify_rewards_file
 from diversity.rewardstree.reader import DEFAULT_GATEWAY, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_S
 from diversity.rewardstree.values import hash32
-
-STAGE_CHECKS = ("read", "decode")  # failures that leave no file to check
+from diversity.rewardstree.verify import STOPPED
 
 
 def _hex(value: bytes | None) -> str:
@@ -71,7 +70,8 @@ class Command(BaseCommand):
 
     @staticmethod
     def _stopped_early(report: VerificationReport) -> bool:
-        return any(c.name in STAGE_CHECKS and not c.passed for c in report.checks)
+        """Reading, decoding or the file version failed: one check, nothing else ran."""
+        return any(name == STOPPED for name, _ in report.skipped)
 
     def _failure_line(self, report: VerificationReport) -> str:
         if self._stopped_early(report):
@@ -95,6 +95,10 @@ class Command(BaseCommand):
             out.write(f"{status} {check.name:<{width}}  {check.message}")
         for name, reason in report.skipped:
             out.write(f"not run: {name}: {reason}")
+        for warning in report.warnings:
+            out.write(self.style.WARNING(f"warning: {warning}"))
         out.write(f"elapsed: {report.elapsed_s * 1000:.1f} ms")
         verdict = "PASS" if report.passed else f"FAIL ({len(report.failures)} failed)"
+        if report.warnings:
+            verdict += f" with {len(report.warnings)} warning(s)"
         out.write(f"result: {verdict}")
