@@ -158,7 +158,7 @@ def _parse_totals(parsed: ParsedFile, obj: dict) -> None:
     for name in needed:
         if totals.get(name) in (None, NULL_AMOUNT):
             state = "missing" if name not in totals else "null"
-            parsed.add("schema", f"totalRewards.{name}: {state}, but the sums need it")
+            parsed.add("schema", f"totalRewards.{name}: {state}, but the checks need it")
     for name in parsed.format.expected_totals:
         if name not in totals:
             parsed.warnings.append(f"totalRewards.{name} is missing; {NOT_NEEDED}")
