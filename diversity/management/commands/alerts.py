@@ -4,15 +4,16 @@ With neither --evaluate nor --deliver it does both. Delivery here runs in this p
 Celery: useful when no worker runs, and to flush what waited while Redis was down.
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from diversity.alerts.delivery import deliver_due, send_test
 from diversity.alerts.lifecycle import evaluate
 from diversity.alerts.sources import current_situation
 from diversity.models.alerts import Channel
+from towerwatch.commandline import TowerwatchCommand, positive_int
 
 
-class Command(BaseCommand):
+class Command(TowerwatchCommand):
     help = "Evaluate the alert rules now and/or deliver pending notifications."
 
     def add_arguments(self, parser):
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--network", help="devnet or mainnet (default: settings)")
         parser.add_argument(
             "--test-channel",
-            type=int,
+            type=positive_int,
             metavar="ID",
             help="queue a test notification to this channel first",
         )

@@ -8,17 +8,21 @@ import json
 import time
 import traceback
 
-from django.core.management.base import BaseCommand
+from towerwatch.commandline import TowerwatchCommand, positive_int
+
+SECTIONS = ("indexing", "scale", "rewards", "fingerprint", "web", "reliability")
 
 
-class Command(BaseCommand):
+class Command(TowerwatchCommand):
     help = "Measure indexing, consensus, fingerprinting, rewards verification and web latency."
 
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true")
-        parser.add_argument("--days", type=int, default=365, help="simulated history to index")
-        parser.add_argument("--only", nargs="*", default=None,
-                            help="sections: indexing scale rewards fingerprint web")  # fmt: skip
+        parser.add_argument(
+            "--days", type=positive_int, default=365, help="simulated history to index"
+        )
+        parser.add_argument("--only", nargs="*", default=None, choices=SECTIONS, metavar="SECTION",
+                            help=f"sections: {' '.join(SECTIONS)}")  # fmt: skip
 
     def handle(self, *args, **options):
         results: dict[str, object] = {}

@@ -8,12 +8,12 @@ devnet keeps running (Ctrl-C stops both).
 import json
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
 
 from diversity.alerts.lifecycle import evaluate
 from diversity.alerts.sources import current_situation
 from diversity.fingerprint.evaluate import choose_declared, sign_declaration
 from diversity.pipeline import watch
+from towerwatch.commandline import TowerwatchCommand, non_negative_int, positive_int
 from votes.chain.networks import get_network
 from votes.devnet.profiles import load_profiles
 from votes.devnet.scenario import load_scenario
@@ -23,13 +23,13 @@ from votes.devnet.summary import ground_truth, printable_summary
 from votes.reset import reset_network
 
 
-class Command(BaseCommand):
+class Command(TowerwatchCommand):
     help = "Start a devnet, simulate 30 days of oDAO history, index it and serve the dashboard."
 
     def add_arguments(self, parser):
-        parser.add_argument("--days", type=int, default=30)
-        parser.add_argument("--members", type=int, default=15)
-        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--days", type=positive_int, default=30)
+        parser.add_argument("--members", type=positive_int, default=15)
+        parser.add_argument("--seed", type=non_negative_int, default=1)
         parser.add_argument("--addrport", default="127.0.0.1:8000")
         parser.add_argument("--no-serve", action="store_true", help="stop after the pipeline")
 

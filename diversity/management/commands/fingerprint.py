@@ -12,16 +12,17 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from diversity.fingerprint.assignments import WINDOWS
 from diversity.fingerprint.evaluate import Evaluation, evaluate
 from diversity.fingerprint.refresh import refresh_assignments
 from diversity.fingerprint.shares import ShareBook
 from diversity.models import Assignment, Kind
+from towerwatch.commandline import TowerwatchCommand, fraction, positive_float
 
 
-class Command(BaseCommand):
+class Command(TowerwatchCommand):
     help = "Update who runs which implementation and print the shares (or --evaluate)."
 
     def add_arguments(self, parser):
@@ -30,9 +31,9 @@ class Command(BaseCommand):
         add("--evaluate", action="store_true", help="leave-one-member-out against the truth")
         add("--json", action="store_true", help="print JSON")
         add("--truth", type=Path, help="simulator ground truth (default: var/simulation.json)")
-        add("--declare-fraction", type=float, default=0.5, help="who declares, in --evaluate")
-        add("--window-days", type=float, default=WINDOWS[Kind.WATCHTOWER].days)
-        add("--treegen-window-days", type=float, default=WINDOWS[Kind.TREEGEN].days)
+        add("--declare-fraction", type=fraction, default=0.5, help="who declares, in --evaluate")
+        add("--window-days", type=positive_float, default=WINDOWS[Kind.WATCHTOWER].days)
+        add("--treegen-window-days", type=positive_float, default=WINDOWS[Kind.TREEGEN].days)
 
     def handle(self, *args, **options):
         network = options["network"] or settings.TOWERWATCH_NETWORK

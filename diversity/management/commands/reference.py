@@ -2,21 +2,22 @@
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from diversity.reference.implementations import implementation_lookup
 from diversity.reference.setup import compute_verdicts
+from towerwatch.commandline import TowerwatchCommand, non_negative_int
 from votes.chain.client import RpcError
 from votes.chain.networks import NetworkConfigError, get_network
 
 
-class Command(BaseCommand):
+class Command(TowerwatchCommand):
     help = "Check every round against towerwatch's own reference computation."
 
     def add_arguments(self, parser):
         parser.add_argument("--network", choices=["devnet", "mainnet"], default=None)
         parser.add_argument("--rpc", help="node URL (default: RPC_URL, or the devnet's)")
-        parser.add_argument("--since-block", type=int, default=None)
+        parser.add_argument("--since-block", type=non_negative_int, default=None)
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **options):

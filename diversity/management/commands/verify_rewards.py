@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from diversity.rewardstree import Limits, VerificationReport, verify_rewards_file
 from diversity.rewardstree.reader import DEFAULT_GATEWAY, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_S
 from diversity.rewardstree.values import hash32
 from diversity.rewardstree.verify import STOPPED
+from towerwatch.commandline import TowerwatchCommand, positive_float, positive_int
 
 
 def _hex(value: bytes | None) -> str:
     return "0x" + value.hex() if value else "(none)"
 
 
-class Command(BaseCommand):
+class Command(TowerwatchCommand):
     help = (
         "Verify a Rocket Pool rewards tree file (path, http(s) URL, ipfs://CID/... or bare CID): "
         "rebuild the Merkle root and check it against the file, the given roots and the totals."
@@ -37,8 +38,12 @@ class Command(BaseCommand):
             help="a root that was submitted on-chain; repeat for each member",
         )
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
-        parser.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, metavar="N")
-        parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="S")
+        parser.add_argument(
+            "--max-bytes", type=positive_int, default=DEFAULT_MAX_BYTES, metavar="N"
+        )
+        parser.add_argument(
+            "--timeout", type=positive_float, default=DEFAULT_TIMEOUT_S, metavar="S"
+        )
         parser.add_argument("--gateway", default=DEFAULT_GATEWAY, help="IPFS URL with {cid}")
 
     def handle(self, *args, **options):

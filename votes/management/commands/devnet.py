@@ -3,16 +3,15 @@
 import signal
 import threading
 
-from django.core.management.base import BaseCommand
-
+from towerwatch.commandline import TowerwatchCommand, positive_int
 from votes.devnet.session import open_devnet
 
 
-class Command(BaseCommand):
+class Command(TowerwatchCommand):
     help = "Start a local anvil devnet with the oDAO contracts deployed; runs until interrupted."
 
     def add_arguments(self, parser):
-        parser.add_argument("--reward-interval-days", type=int, default=7)
+        parser.add_argument("--reward-interval-days", type=positive_int, default=7)
 
     def handle(self, *args, **options):
         stop = threading.Event()

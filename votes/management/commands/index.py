@@ -3,23 +3,26 @@
 import sys
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from towerwatch.commandline import TowerwatchCommand, non_negative_int, positive_float
 from votes.chain.client import RpcError
 from votes.chain.networks import NetworkConfigError, get_network
 from votes.indexing.indexer import Indexer, PassReport
 
 
-class Command(BaseCommand):
+class Command(TowerwatchCommand):
     help = "Index every oDAO submission and compute consensus as the contracts do."
 
     def add_arguments(self, parser):
         parser.add_argument("--network", choices=["devnet", "mainnet"], default=None)
         parser.add_argument("--rpc", help="node URL (default: RPC_URL, or the devnet's)")
-        parser.add_argument("--from-block", type=int, default=None)
+        parser.add_argument("--from-block", type=non_negative_int, default=None)
         parser.add_argument("--follow", action="store_true", help="keep following the head")
-        parser.add_argument("--interval", type=float, default=12.0, help="seconds between passes")
-        parser.add_argument("--confirmations", type=int, default=None)
+        parser.add_argument(
+            "--interval", type=positive_float, default=12.0, help="seconds between passes"
+        )
+        parser.add_argument("--confirmations", type=non_negative_int, default=None)
 
     def handle(self, *args, **options):
         try:

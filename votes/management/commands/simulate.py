@@ -4,8 +4,9 @@ import json
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from towerwatch.commandline import TowerwatchCommand, non_negative_int, positive_int
 from votes.devnet.profiles import ProfileError, load_profiles
 from votes.devnet.scenario import ScenarioError, load_scenario
 from votes.devnet.session import open_devnet
@@ -13,17 +14,17 @@ from votes.devnet.simulator import Simulation
 from votes.devnet.summary import ground_truth, printable_summary
 
 
-class Command(BaseCommand):
+class Command(TowerwatchCommand):
     help = "Simulate oDAO members running different implementations on the devnet."
 
     def add_arguments(self, parser):
-        parser.add_argument("--members", type=int, default=15)
-        parser.add_argument("--days", type=int, default=30)
-        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--members", type=positive_int, default=15)
+        parser.add_argument("--days", type=positive_int, default=30)
+        parser.add_argument("--seed", type=non_negative_int, default=1)
         parser.add_argument("--profiles", type=Path, help="extra implementation profiles (JSON)")
         parser.add_argument("--scenario", type=Path, help="scripted events (JSON)")
         parser.add_argument("--rpc", help="use this node instead of starting a devnet")
-        parser.add_argument("--reward-interval-days", type=int, default=7)
+        parser.add_argument("--reward-interval-days", type=positive_int, default=7)
         parser.add_argument(
             "--truth", type=Path, default=None,
             help="where to write the full ground truth (default: var/simulation.json)",
