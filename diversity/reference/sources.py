@@ -5,8 +5,13 @@ computed is reported as unchecked, never guessed.
 
 - rETH supply: the rETH token's totalSupply() at the round's block (exact, every network).
 - Protocol ETH (total, staking): a `BeaconBalanceSource`. On the devnet, the DevnetWorld
-  contract holds the ground truth the simulator moved; on mainnet a beacon-node source would
-  sum the protocol's validators (interface only: it needs the minipool/megapool validator set).
+  contract holds the ground truth the simulator moved. For a real network the consensus-layer
+  half exists: `beacon_api.BeaconApiClient.validators_at_time(pubkeys, block timestamp)` gives
+  each validator's balance and status at the round's slot, or a reading whose `unchecked` says
+  why not. Still to build on top of it: enumerating the protocol's pubkeys at the block from
+  execution-layer state (minipools, and megapools from Saturn), the protocol's own arithmetic
+  (e.g. a minipool's calculateUserShare(balance)), and carrying the unchecked reason out of
+  `balances_at` (today None, which the round shows as "unchecked" without the why).
 - RPL price: a `PriceSource`. On the devnet, DevnetWorld.rplPrice(); on mainnet, the 12-hour
   Uniswap v3 TWAP of the RPL/ETH pool 0xe42318ea3b998e8355a3da364eb9d48ec725eb45 that the
   stock watchtower uses (observe([43200, 0]) at the block; see `twap_price_from_ticks`).
