@@ -1,7 +1,9 @@
 """Scripted scenarios: what happens to the simulated oDAO and when.
 
 A scenario file is JSON: {"members": [{"watchtower": ..., "treegen": ...}, ...] (optional initial
-assignment), "houston_upgrade_day": N or null, "events": [{"day": D, "type": ..., ...}]}.
+assignment), "saturn_upgrade_day": N or null, "events": [{"day": D, "type": ..., ...}]}.
+The devnet starts at Houston (v1.3.1); the upgrade is Saturn (v1.4). `houston_upgrade_day`, the
+key of the days when the devnet's own contracts had a Houston upgrade, is read as the same thing.
 Event types and their fields:
   switch        members [indices], watchtower and/or treegen: those members change software
   reach_share   watchtower (or treegen), share: switch members until it runs on that share
@@ -11,7 +13,9 @@ Event types and their fields:
   join          watchtower, treegen: a new member joins
   leave / kick  member (index): a member leaves, or is kicked
   offline       member, days: the member's watchtower is down for that many days
-  upgrade       the Houston upgrade of balances and prices (new ABIs on new addresses)
+  upgrade       the Saturn upgrade (RocketUpgradeOneDotFour.execute(): new contracts, no event)
+  setting       contract, path, value: the guardian changes a protocol setting (bootstrap mode),
+                e.g. rocketDAOProtocolSettingsNetwork network.submit.balances.frequency
 A day starts at 00:00 chain time; rounds open at 06:00, so a day-D event shapes day D's rounds.
 """
 
@@ -21,7 +25,7 @@ from pathlib import Path
 
 EVENT_TYPES = {
     "switch", "reach_share", "wrong_balance", "wrong_price", "wrong_root",
-    "join", "leave", "kick", "offline", "upgrade",
+    "join", "leave", "kick", "offline", "upgrade", "setting",
 }  # fmt: skip
 
 
@@ -51,6 +55,13 @@ def default_events(days: int) -> list[ScenarioEvent]:
     ]
 
 
+def upgrade_day_of(raw: dict, days: int) -> float | None:
+    for key in ("saturn_upgrade_day", "houston_upgrade_day"):
+        if key in raw:
+            return raw[key]
+    return max(1, days // 3)
+
+
 def load_scenario(path: Path | None, days: int) -> Scenario:
     if path is None:
         return Scenario(events=default_events(days))
@@ -64,7 +75,7 @@ def load_scenario(path: Path | None, days: int) -> Scenario:
         fields = {k: v for k, v in item.items() if k not in ("day", "type")}
         events.append(ScenarioEvent(float(item["day"]), item["type"], fields))
     if raw.get("default_history", True):
-        upgrade_day = raw.get("houston_upgrade_day", max(1, days // 3))
+        upgrade_day = upgrade_day_of(raw, days)
         if upgrade_day is not None and not any(e.type == "upgrade" for e in events):
             events.append(ScenarioEvent(float(upgrade_day), "upgrade", {}))
     events.sort(key=lambda event: event.day)

@@ -27,7 +27,7 @@ class SentTx:
 def send(chain: DevnetChain, planned: PlannedTx) -> str:
     """Send without mining, with fees that never price a set-up step out."""
     tx = {"to": Web3.to_checksum_address(planned.to), "data": planned.data, "gas": planned.gas,
-          **type2_fees(2 * chain.base_fee + GWEI, GWEI)}  # fmt: skip
+          "value": planned.value, **type2_fees(2 * chain.base_fee + GWEI, GWEI)}  # fmt: skip
     return planned.signer.send(chain.w3, tx)
 
 

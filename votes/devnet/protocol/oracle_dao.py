@@ -31,6 +31,7 @@ class PlannedTx:
     to: str
     data: str
     gas: int = GOVERNANCE_GAS
+    value: int = 0
 
 
 def call(system: ProtocolSystem, signer: Signer, name: str, function: str, *args) -> PlannedTx:
