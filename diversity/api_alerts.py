@@ -136,7 +136,7 @@ class ChannelViewSet(viewsets.ModelViewSet):
         return response
 
     @action(detail=True, methods=["post"])
-    def test(self, request, pk=None):
+    def test(self, request, pk=None, format=None):
         """Send a test notification to this channel now (through the delivery outbox)."""
         delivery = send_test(self.get_object())
         return Response({"delivery": delivery.id}, status=status.HTTP_202_ACCEPTED)

@@ -175,7 +175,7 @@ class DeclarationViewSet(CachedByState, mixins.CreateModelMixin, viewsets.ReadOn
         OpenApiParameter("timestamp", int), OpenApiParameter("nonce", int),
     ])  # fmt: skip
     @action(detail=False, methods=["get"])
-    def message(self, request):
+    def message(self, request, format=None):
         """The exact text to sign, with the next nonce and the current time by default."""
         params = request.query_params
         missing = [name for name in ("member", "watchtower", "treegen") if not params.get(name)]
@@ -276,7 +276,7 @@ class SharesViewSet(CachedByState, viewsets.ViewSet):
         OpenApiParameter("at", str, description=f"{TIME_HELP}; default: the latest indexed"),
         OpenApiParameter("network", str),
     ])  # fmt: skip
-    def list(self, request):
+    def list(self, request, format=None):
         network = _network(request)
         at = request.query_params.get("at")
         moment = _time(at, "at") if at else latest_indexed_time(network)
@@ -293,7 +293,7 @@ class SharesViewSet(CachedByState, viewsets.ViewSet):
         OpenApiParameter("network", str),
     ])  # fmt: skip
     @action(detail=False, methods=["get"], renderer_classes=SERIES_RENDERERS)
-    def series(self, request):
+    def series(self, request, format=None):
         """One row per day, kind and implementation: the dashboard's stacked area, or a CSV."""
         params = request.query_params
         start = _time(params["start"], "start") if params.get("start") else None

@@ -1,0 +1,45 @@
+"""Never a 500: every route the resolver publishes, with hostile values, anonymous and as staff.
+
+The walk (reliability/route_walk.py) finds the routes itself, so a new page or API route is
+covered without anyone listing it here. It runs on the indexed 30-day devnet so that detail
+routes name real rows and the hostile query values reach the views' bodies.
+"""
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.test import Client
+
+from reliability.route_walk import RouteWalker
+from reliability.routes import published_routes
+
+pytestmark = pytest.mark.chain
+pytest_plugins = ["tests.browser"]  # the dashboard_data fixture
+
+
+def clients() -> dict[str, Client]:
+    staff = User.objects.create_user("walker", password="pw", is_staff=True, is_superuser=True)
+    signed_in = Client()
+    signed_in.force_login(staff)
+    return {"anonymous": Client(), "staff": signed_in}
+
+
+def test_the_walk_finds_the_suffix_routes_and_the_pages():
+    templates = {route.template for route in published_routes()}
+    assert {"api/shares.%(format)s", "api/shares/series.%(format)s",
+            "api/declarations/message.%(format)s", "rounds/%(round_id)s/"} <= templates  # fmt: skip
+
+
+def test_no_route_answers_a_server_error(dashboard_data, settings):
+    cache.clear()
+    report = RouteWalker(clients()).walk()
+    assert report.routes > 200 and report.requests > 5000
+    assert report.server_errors == 0
+    assert report.distinct_failures() == [], "\n".join(report.distinct_failures())
+
+
+def test_no_route_answers_a_server_error_on_a_fresh_install(db):
+    cache.clear()
+    report = RouteWalker(clients()).walk()
+    assert report.server_errors == 0
+    assert report.distinct_failures() == [], "\n".join(report.distinct_failures())
