@@ -38,8 +38,10 @@ class EventSpec:
 
     name: str
     fields: tuple[Field, ...]
-    duty: str | None  # balances, prices, rewards, scrub, penalty; None for membership
-    kind: str  # submitted, updated, joined, left, kicked, minipool_created
+    duty: str | None  # a Duty value (votes.models); None for membership and minipools
+    kind: str  # submitted, updated, joined, left, kicked, challenge_decided, minipool_created,
+    # penalty_rate
+
     era: str  # the release that introduced this layout
     struct_fields: tuple[str, ...] = ()
 
@@ -73,10 +75,13 @@ def _f(spec: str) -> tuple[Field, ...]:
 
 
 EVENTS: tuple[EventSpec, ...] = (
-    # Membership (RocketDAONodeTrustedActions; never replaced)
+    # Membership (RocketDAONodeTrustedActions; never replaced). ActionKick's amount is the RPL
+    # bond refunded (bond - fine), not the fine. A successful ActionChallengeDecided removes the
+    # challenged member just as a leave does.
     EventSpec("ActionJoined", _f("address node!, uint256 rpl_bond, uint256 time"), None, "joined", "v1.0"),
-    EventSpec("ActionLeave", _f("address node!, uint256 rpl_bond, uint256 time"), None, "left", "v1.0"),
-    EventSpec("ActionKick", _f("address node!, uint256 rpl_bond, uint256 time"), None, "kicked", "v1.0"),
+    EventSpec("ActionLeave", _f("address node!, uint256 rpl_bond_refund, uint256 time"), None, "left", "v1.0"),
+    EventSpec("ActionKick", _f("address node!, uint256 rpl_bond_refund, uint256 time"), None, "kicked", "v1.0"),
+    EventSpec("ActionChallengeDecided", _f("address node!, address decider!, bool success, uint256 time"), None, "challenge_decided", "v1.0"),
     # Balances
     EventSpec("BalancesSubmitted", _f("address from!, uint256 block, uint256 total_eth, uint256 staking_eth, uint256 reth_supply, uint256 time"), "balances", "submitted", "v1.0"),
     EventSpec("BalancesUpdated", _f("uint256 block, uint256 total_eth, uint256 staking_eth, uint256 reth_supply, uint256 time"), "balances", "updated", "v1.0"),
@@ -98,6 +103,20 @@ EVENTS: tuple[EventSpec, ...] = (
     EventSpec("ScrubVoted", _f("address from!, uint256 time"), "scrub", "submitted", "v1.0"),
     EventSpec("MinipoolScrubbed", _f("uint256 time"), "scrub", "updated", "v1.0"),
     EventSpec("MinipoolCreated", _f("address minipool!, address node!, uint256 time"), None, "minipool_created", "v1.0"),
+    # Minipool penalties (RocketNetworkPenalties). v1.4 indexes the minipool (same topic0, one
+    # topic more) and logs PenaltyApplied, before PenaltySubmitted, in the crossing vote; v1.3.1
+    # has no event for an applied penalty: PenaltyUpdated only reports the rate from a minipool's
+    # third penalty on.
+    EventSpec("PenaltySubmitted", _f("address from!, address minipool, uint256 block, uint256 time"), "penalty", "submitted", "v1.1"),
+    EventSpec("PenaltySubmitted", _f("address from!, address minipool!, uint256 block, uint256 time"), "penalty", "submitted", "v1.4"),
+    EventSpec("PenaltyApplied", _f("address minipool!, uint256 block, uint256 time"), "penalty", "updated", "v1.4"),
+    EventSpec("PenaltyUpdated", _f("address minipool!, uint256 penalty_rate, uint256 time"), "penalty", "penalty_rate", "v1.1"),
+    # Megapool penalties (RocketMegapoolPenalties, Saturn): a topic0 of their own.
+    EventSpec("PenaltySubmitted", _f("address from!, address megapool, uint256 block, uint256 amount, uint256 time"), "megapool_penalty", "submitted", "v1.4"),
+    EventSpec("PenaltyApplied", _f("address megapool!, uint256 block, uint256 amount, uint256 time"), "megapool_penalty", "updated", "v1.4"),
+    # Bond-reduction cancels (RocketMinipoolBondReducer, Atlas to Houston; always reverts in v1.4)
+    EventSpec("CancelReductionVoted", _f("address minipool!, address from!, uint256 time"), "bond_cancel", "submitted", "v1.2"),
+    EventSpec("ReductionCancelled", _f("address minipool!, uint256 time"), "bond_cancel", "updated", "v1.2"),
 )  # fmt: skip
 
 MINIPOOL_EVENTS = tuple(spec for spec in EVENTS if spec.duty == "scrub")
