@@ -3,9 +3,13 @@
 `measure_web()` fills a database of its own (PostgreSQL `towerwatch_bench` when PostgreSQL
 answers, else a temporary SQLite file) with bench/bench_web.py's year of 15-member history,
 prints that script's one-at-a-time figures, then serves the app with gunicorn on a free
-loopback port and times 1, 2 and 8 concurrent clients (bounded request count, loopback only).
+loopback port and times 1, 2 and 8 concurrent clients (bounded request count, loopback only) on
+every dashboard page and API list that answers anonymously, next to the floor: a static file
+served by the same gunicorn. The cache is whatever CACHE_BACKEND says (the local-memory cache,
+one per worker, by default; Redis in production).
 """
 
+import json
 import os
 import socket
 import statistics
@@ -21,7 +25,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 CLIENT_LEVELS = (1, 2, 8)  # one at a time, one per core, and a crowd
 REQUESTS_PER_URL = 120
-URLS = ("/", "/api/rounds/", "/api/submissions/", "/api/shares/")
+STATIC_FLOOR = "/static/css/towerwatch.css"
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_BENCH = "postgres://postgres@127.0.0.1:5432/towerwatch_bench"
 
@@ -54,8 +58,7 @@ def timed_get(session: requests.Session, url: str) -> tuple[float, int]:
 
 
 def load(base: str, path: str, clients: int) -> dict:
-    """p50/p95 over REQUESTS_PER_URL GETs from `clients` threads, after one warm-up request."""
-    requests.get(base + path, timeout=60)
+    """p50/p95 over REQUESTS_PER_URL GETs from `clients` threads."""
     sessions = [requests.Session() for _ in range(clients)]
     jobs = [(sessions[i % clients], base + path) for i in range(REQUESTS_PER_URL)]
     with ThreadPoolExecutor(clients) as pool:
@@ -93,14 +96,47 @@ def measure_web() -> dict:
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_until_up(base)
-        concurrent = {f"{clients} clients": {path: load(base, path, clients) for path in URLS}
-                      for clients in CLIENT_LEVELS}  # fmt: skip
+        urls, skipped = warm_up(base, filled.stdout)
+        concurrent = {f"{clients} clients": level(base, urls, clients) for clients in CLIENT_LEVELS}
     finally:
         server.terminate()
         server.wait(timeout=30)
     return {"database": database.split("://")[0],
-            "requests_per_url": REQUESTS_PER_URL, "concurrent": concurrent, "server_log": str(log),
+            "cache": env.get("CACHE_BACKEND", "locmem (default)").rsplit(".", 1)[-1],
+            "requests_per_url": REQUESTS_PER_URL, "floor": STATIC_FLOOR,
+            "skipped_not_anonymous": skipped, "concurrent": concurrent, "server_log": str(log),
             "sequential_report": filled.stdout.strip().splitlines()}  # fmt: skip
+
+
+def warm_up(base: str, fill_report: str) -> tuple[list[str], dict[str, int]]:
+    """The pages and API lists bench_web.py names, each requested by 8 clients at once so that
+    every worker has computed it; those that answer an anonymous client otherwise are left out."""
+    line = next(line for line in fill_report.splitlines() if line.startswith("urls: "))
+    urls, skipped = [], {}
+    with ThreadPoolExecutor(8) as pool:
+        for path in json.loads(line.removeprefix("urls: ")):
+            statuses = set(pool.map(status_of, [base + path] * 8))
+            if statuses == {200}:
+                urls.append(path)
+            else:
+                skipped[path] = max(statuses)
+    return urls, skipped
+
+
+def status_of(url: str) -> int:
+    return requests.get(url, timeout=60).status_code
+
+
+def level(base: str, urls: list[str], clients: int) -> dict:
+    """Every URL at one concurrency, the static floor first; each with its p50 over the floor's,
+    and the worst p95 of all."""
+    floor = load(base, STATIC_FLOOR, clients)
+    figures = {"floor": floor}
+    for path in urls:
+        figures[path] = load(base, path, clients)
+        figures[path]["p50_over_floor"] = round(figures[path]["p50_ms"] / floor["p50_ms"], 1)
+    figures["worst_p95_ms"] = max(figures[path]["p95_ms"] for path in urls)
+    return figures
 
 
 def _wait_until_up(base: str, timeout: float = 30.0) -> None:

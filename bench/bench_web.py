@@ -1,4 +1,4 @@
-"""Time the dashboard's overview and the API list endpoints on a year of oDAO history.
+"""Time every dashboard page and API list on a year of oDAO history, one request at a time.
 
     python bench/bench_web.py [--requests 100] [--keep]
 
@@ -12,12 +12,16 @@ the members, daily assignments per member and kind (as diversity/fingerprint/ref
 them), a few open alerts. About 900 rounds, 12,000 submissions and 11,000 assignments.
 
 Requests go through Django's test client in this process (no network, one at a time), with
-DEBUG off so no query log is kept; each URL is warmed up, then timed `--requests` times. It prints
-p50 and p95 in milliseconds and the queries per request. The database is SQLite in a temporary
-folder unless DATABASE_URL is set (e.g. to PostgreSQL); --keep leaves the SQLite file in place.
+DEBUG off so no query log is kept. Every dashboard page and every API list is timed: once right
+after the state changed (every state version bumped: the page is computed and cached), then,
+warmed up, `--requests` times from the cache. It prints those in milliseconds (p50 and p95)
+with the queries of a cached request, and last a line `urls: [...]` for bench_concurrent.py.
+The database is SQLite in a temporary folder unless DATABASE_URL is set (e.g. to PostgreSQL);
+--keep leaves the SQLite file in place.
 """
 
 import argparse
+import json
 import logging
 import os
 import random
@@ -291,6 +295,7 @@ def fill(rng: random.Random) -> dict[str, int]:
     from diversity.fingerprint.catalogue import sync_implementations
     from diversity.models import Assignment, Declaration, Verdict
     from diversity.models.alerts import Alert
+    from votes import state
     from votes.models import (
         Checkpoint,
         Consensus,
@@ -360,6 +365,7 @@ def fill(rng: random.Random) -> dict[str, int]:
             for severity in ("warning", "critical")
         ]
     )
+    state.bump(*state.PARTS)  # the fill is a writer too: no cache may hold pages from before it
     return {
         "members": len(history.members),
         "rounds": len(history.rounds),
@@ -381,6 +387,41 @@ def list_endpoints() -> list[str]:
         except NoReverseMatch:
             continue
     return urls
+
+
+def page_urls() -> list[str]:
+    """Every dashboard page (the first member, round and alert for the detail pages), and every
+    API list."""
+    from django.urls import reverse
+
+    from diversity.models.alerts import Alert
+    from votes.models import Member, Round
+
+    member = Member.objects.order_by("pk").first()
+    newest = Round.objects.order_by("-first_seen_block").first()
+    alert = Alert.objects.order_by("pk").first()
+    return [
+        reverse("overview"),
+        reverse("members"),
+        reverse("member", args=[member.address]),
+        reverse("rounds"),
+        reverse("round", args=[newest.pk]),
+        reverse("alerts:list"),
+        reverse("alerts:detail", args=[alert.pk]),
+        reverse("plan"),
+        reverse("declare"),
+        *list_endpoints(),
+    ]
+
+
+def after_change_ms(client, url: str) -> float:
+    """One request right after every part of the state changed: what computing it costs."""
+    from votes import state
+
+    state.bump(*state.PARTS)
+    started = time.perf_counter()
+    client.get(url)
+    return (time.perf_counter() - started) * 1000
 
 
 def time_url(client, url: str, requests: int) -> tuple[float, float, int, int]:
@@ -421,15 +462,13 @@ def main() -> None:
     counts = fill(random.Random(SEED))
     print(f"filled {connection.vendor} in {time.perf_counter() - started:.1f} s: {counts}")
     client = Client()
-    started = time.perf_counter()
-    client.get("/")
-    cold = (time.perf_counter() - started) * 1000
-    print(f"first overview, which builds the share snapshot: {cold:.0f} ms")
-    urls = ["/", "/members/", "/rounds/", *list_endpoints()]
-    print(f"{'url':<32} {'p50 ms':>8} {'p95 ms':>8} {'status':>6} {'queries':>7}")
+    urls = page_urls()
+    print(f"{'url':<58} {'changed ms':>10} {'p50 ms':>8} {'p95 ms':>8} {'status':>6} queries")
     for url in urls:
+        changed = after_change_ms(client, url)
         p50, p95, status, queries = time_url(client, url, options.requests)
-        print(f"{url:<32} {p50:8.1f} {p95:8.1f} {status:>6} {queries:>7}")
+        print(f"{url:<58} {changed:10.1f} {p50:8.1f} {p95:8.1f} {status:>6} {queries:>7}")
+    print(f"urls: {json.dumps(urls)}")
     if not options.keep and connection.vendor == "sqlite":
         for path in folder.iterdir():
             path.unlink()
