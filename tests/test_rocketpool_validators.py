@@ -174,6 +174,21 @@ def test_challenge_exit_needs_a_staked_validator(rocketpool):
         challenge.call({"from": rocketpool.members[0].address})
 
 
+def test_a_quorum_of_houston_cancel_reduction_votes_cancels_the_reduction(rocketpool):
+    minipool = prelaunch_minipool(rocketpool, vacant=True).address
+    reducer = rocketpool.system.contract("rocketMinipoolBondReducer")
+    votes = [
+        duties.vote_cancel_reduction(rocketpool.system, v, minipool)
+        for v in signers(rocketpool, QUORUM)
+    ]
+    short = rocketpool.run(votes[:-1])
+    assert len(logs(reducer, "CancelReductionVoted", short)) == QUORUM - 1
+    assert not reducer.functions.getReduceBondCancelled(minipool).call()
+    (cancelled,) = logs(reducer, "ReductionCancelled", rocketpool.run(votes[-1:]))
+    assert cancelled["args"]["minipool"] == minipool
+    assert reducer.functions.getReduceBondCancelled(minipool).call()
+
+
 def test_vote_cancel_reduction_reverts_since_saturn(rocketpool):
     minipool = prelaunch_minipool(rocketpool, vacant=True).address
     rocketpool.upgrade_to_saturn()

@@ -5,8 +5,13 @@ Houston: `voteScrub()` on a prelaunch minipool (the vote after more than
 (a majority for a (minipool, block) counts one penalty; the third and later set a penalty rate,
 `PenaltyUpdated`). Saturn adds `RocketMegapoolPenalties.penalise` (a majority applies the ETH
 amount as megapool debt, `PenaltyApplied`) and `RocketMegapoolManager.challengeExit` (locks staked
-validators; a member may not challenge twice in a row). `voteCancelReduction` exists in both, but
-Saturn's always reverts ("Minipool bond reductions are no longer available").
+validators; a member may not challenge twice in a row). `voteCancelReduction` exists in both:
+Houston's counts votes for any address (no reduction need be pending) and cancels on the vote
+after more than `memberCount x 0.51`; Saturn's always reverts ("Minipool bond reductions are no
+longer available").
+
+A penalty vote after its majority reverts ("Penalty already applied..."), unlike a late
+balances or prices vote.
 """
 
 from votes.devnet.protocol.oracle_dao import PlannedTx, call
