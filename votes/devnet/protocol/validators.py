@@ -10,6 +10,8 @@ returns the user ETH (`EtherWithdrawn` before `MinipoolScrubbed`).
 Saturn (v1.4) creates no minipools. A node's first `deposit` deploys its megapool, which any
 member can `penalise`; `challengeExit` needs a validator that is staked, which takes a beacon
 state proof, so `install_beacon_state_verifier_mock` swaps in the protocol's test verifier.
+Saturn's deposit pool serves the Houston minipool queue first: a deposited minipool left
+unassigned before the upgrade keeps every megapool validator waiting in the queue.
 """
 
 from dataclasses import dataclass, field
@@ -36,6 +38,8 @@ MINIPOOL_DEPOSIT_SETTINGS = (("rocketDAOProtocolSettingsNode", "node.deposit.ena
 
 @dataclass
 class PlannedMinipool:
+    """A Houston minipool to be made by mining `stages`; its address is known in advance."""
+
     node: Signer
     address: str
     pubkey: bytes
