@@ -48,10 +48,13 @@ def pytest_configure(config):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache, as a fresh process would: the database is rolled
-    back after a test, but the local-memory cache would keep pages of rows that are gone."""
-    from django.core.cache import cache
+    back after a test, but the local-memory cache would keep pages of rows that are gone. (A
+    Redis cache is never flushed here: its database may be the Celery broker's too.)"""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
 
-    cache.clear()
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()
 
 
 @pytest.fixture(scope="session")

@@ -6,9 +6,11 @@ shows the page came from the cache.
 """
 
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from eth_account import Account
 from eth_account.messages import encode_defunct
 
@@ -169,3 +171,28 @@ def test_staff_are_not_served_the_anonymous_page(client, admin_client, dashboard
     staff = admin_client.get("/members/")
     assert staff.status_code == 200
     assert "ETag" not in staff  # computed for them, never stored or revalidated
+
+
+def test_the_pipeline_computes_the_main_pages_into_a_shared_cache(
+    client, dashboard_data, settings, django_assert_num_queries
+):
+    from diversity.pipeline import WARMED_PAGES
+    from votes.page_cache import warm
+
+    redis = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/0",
+        "KEY_PREFIX": f"test-page-cache-{uuid.uuid4().hex}",  # never flushed: keys of its own
+    }
+    settings.CACHES = {"default": redis}
+    paths = [reverse(name) for name in WARMED_PAGES]
+    assert warm(paths) == len(paths)
+    for path in paths:
+        with django_assert_num_queries(1):  # the state version only: the page is there
+            assert client.get(path).status_code == 200
+
+
+def test_a_local_memory_cache_is_not_warmed_from_elsewhere(dashboard_data):
+    from votes.page_cache import warm
+
+    assert warm(["/"]) == 0

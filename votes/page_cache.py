@@ -22,9 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
-from django.http import HttpResponse
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
+from django.urls import resolve
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from rest_framework.response import Response
@@ -61,10 +64,10 @@ class Version:
     last_modified: int | None  # unix seconds
 
     @classmethod
-    def of(cls, request, parts: tuple[str, ...], kind: str) -> "Version":
+    def of(cls, request, parts: tuple[str, ...], kind: str, address: str) -> "Version":
         code, code_time = release()
         state = stamp(parts)
-        address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()[:32]
+        address = hashlib.sha256(address.encode()).hexdigest()[:32]
         key = f"towerwatch:{kind}:{code}:{address}:{state.tag}"
         # one representation per media type; a form's token changes with the CSRF cookie
         csrf_cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
@@ -131,7 +134,7 @@ def cached_page(*parts: str):
         def serve(request, *args, **kwargs):
             if not cacheable(request):
                 return view(request, *args, **kwargs)
-            version = Version.of(request, parts, "page")
+            version = Version.of(request, parts, "page", request.get_full_path())
             if answer := version.not_modified(request):
                 return answer
             stored = cache.get(version.key)
@@ -151,6 +154,22 @@ def cached_page(*parts: str):
     return decorate
 
 
+def warm(paths: list[str]) -> int:
+    """Compute the pages at `paths` into the cache now, as an anonymous visitor would get them,
+    so that the first visitors after a change do not wait for them (a page's key holds its path,
+    not the host). Only a shared cache can be warmed from another process: a local-memory one
+    belongs to this process alone. Returns how many pages were computed."""
+    if isinstance(caches["default"], LocMemCache):
+        return 0
+    for path in paths:
+        request = HttpRequest()
+        request.method, request.path = "GET", path
+        request.path_info, request.user = path, AnonymousUser()
+        request.resolver_match = match = resolve(path)
+        match.func(request, *match.args, **match.kwargs)
+    return len(paths)
+
+
 class CachedByState:
     """A DRF viewset mixin: the actions in `cached_actions` are answered from the cache of their
     serialized data while `state_parts` are unchanged. It takes effect after authentication,
@@ -168,7 +187,8 @@ class CachedByState:
             setattr(self, method, functools.partial(self._from_cache, handler))
 
     def _from_cache(self, handler, request, *args, **kwargs):
-        version = Version.of(request, self.state_parts, "api")
+        # the data holds absolute links (pagination): one entry per host and scheme
+        version = Version.of(request, self.state_parts, "api", request.build_absolute_uri())
         if answer := version.not_modified(request):
             return answer
         data = cache.get(version.key)
