@@ -196,3 +196,19 @@ def test_a_local_memory_cache_is_not_warmed_from_elsewhere(dashboard_data):
     from votes.page_cache import warm
 
     assert warm(["/"]) == 0
+
+
+def test_a_rule_setting_edited_by_hand_shows_at_once(
+    client, dashboard_data, django_assert_num_queries
+):
+    from django.apps import apps
+
+    emergency = "Emergency: one implementation can finalise values alone"
+    before = cached_get(client, "/", django_assert_num_queries)
+    assert emergency not in before.content.decode()
+
+    apps.get_model("diversity", "RuleSetting").objects.create(
+        rule="implementation_share", params={"warning": 0.01, "critical": 0.02, "emergency": 0.03}
+    )  # as the admin saves it
+
+    assert emergency in client.get("/").content.decode()
