@@ -1,11 +1,14 @@
 """Consensus exactly as the contracts compute it, replayed from the indexed submissions.
 
-Per duty, votes are replayed in chain order. A vote counts toward its submission key; it
-crosses when `1e18 * count // members >= threshold` (balances, prices, rewards) or when
-`votes_before + 1 > members * quorum // 1e18` (scrubs), with the member count at that vote.
-Once a round is settled, later votes for it (or for an older round) are late: recorded, not
-counted. The result is then checked against the contract's own Updated event; any difference
-is an indexer bug and is flagged as a mismatch, never papered over.
+Per duty, votes are replayed in chain order with the rules of the release that took them
+(votes/chain/duty_table.py). A vote counts toward its submission key; it crosses when
+`1e18 * count // members >= threshold` (balances, prices, rewards, penalties) or when
+`votes_before + 1 > members * quorum // 1e18` (scrubs, bond-reduction cancels), with the member
+count at that vote. Once a round is settled, later votes for it (or, for the block- and
+index-keyed duties, for an older round) are late: recorded, not counted. A reverted vote never
+counts; under Saturn's RPIP-61 a reverted balances vote that would have crossed is the contract
+refusing the update ("refused"). The result is checked against the contract's own update event;
+any difference is an indexer bug and is flagged as a mismatch, never papered over.
 """
 
 import bisect
@@ -15,11 +18,16 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from votes.chain.duty_table import QUORUM, RELEASES, REVERTS, duty_rule, release_of_event
+from votes.chain.events import EVENTS
 from votes.models import Consensus, MembershipEvent, OnChainUpdate, Round, Submission
 
 log = logging.getLogger(__name__)
 CALC_BASE = 10**18
 DEFAULT_THRESHOLD = 51 * 10**16
+EXITS = ("left", "kicked", "removed")
+# Duties whose rounds are ordered (a block, a reward index): settling one settles older ones.
+ORDERED_DUTIES = ("balances", "prices", "rewards")
 
 
 class MemberCounter:
@@ -31,7 +39,7 @@ class MemberCounter:
         )
         self.positions, self.counts, count = [], [], 0
         for event in events:
-            count += 1 if event.kind in ("joined", "snapshot") else -1
+            count += -1 if event.kind in EXITS else 1
             self.positions.append((event.block_number, event.log_index))
             self.counts.append(count)
 
@@ -45,45 +53,79 @@ class RoundTally:
     counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     crossing: Submission | None = None
     members_at_crossing: int = 0
+    refused: Submission | None = None  # the reverted vote that would have crossed
+    logged_late: Submission | None = None  # a late vote logged where the contract reverts them
+    logs_update: bool = True  # whether the contract logs an update when a value applies
 
 
-def crosses(duty: str, count: int, members: int, threshold: int) -> bool:
+def crosses(consensus: str, count: int, members: int, threshold: int) -> bool:
     if members <= 0:
         return False
-    if duty == "scrub":
+    if consensus == QUORUM:
         return count > members * threshold // CALC_BASE  # (votes before) + 1 > quorum
     return CALC_BASE * count // members >= threshold
 
 
-def _is_settled_key(duty: str, settled: list, sim_round: Round) -> bool:
-    """Whether the contract would treat a vote for this round as late."""
-    if duty == "scrub":
-        return sim_round.id in settled
-    if not settled:
-        return False
-    return int(sim_round.key) <= max(settled)
+def rule_of(duty: str, event_era: str | None):
+    """The duty-table row whose rules the contract applied to a vote: a reverted vote names its
+    contract's release; a logged one its layout's (older layouts replay with Houston's rules)."""
+    if event_era in RELEASES:
+        release = event_era
+    else:
+        spec = next((s for s in EVENTS if s.duty == duty and s.era == event_era), None)
+        release = release_of_event(spec) if spec else RELEASES[0]
+    return duty_rule(duty, release) or next(duty_rule(duty, r) for r in RELEASES[::-1])
+
+
+class Settled:
+    """Which rounds a duty's contract treats as decided, so a vote for them is late."""
+
+    def __init__(self, duty: str):
+        self.ordered = duty in ORDERED_DUTIES
+        self.rounds: set[int] = set()
+        self.highest: int | None = None
+
+    def add(self, sim_round: Round) -> None:
+        self.rounds.add(sim_round.id)
+        if self.ordered:
+            self.highest = max(self.highest or 0, int(sim_round.key))
+
+    def covers(self, sim_round: Round) -> bool:
+        if self.ordered:
+            return self.highest is not None and int(sim_round.key) <= self.highest
+        return sim_round.id in self.rounds
 
 
 def replay_duty(network: str, duty: str, threshold: int, counter: MemberCounter) -> dict:
     """{round id: RoundTally} for every round of the duty; marks late/agreeing on submissions."""
     tallies: dict[int, RoundTally] = defaultdict(RoundTally)
-    settled: list = []
+    settled = Settled(duty)
+    voted: set[tuple[int, str]] = set()  # (member, key): a repeat reverts as a duplicate
     submissions = (
         Submission.objects.filter(network=network, round__duty=duty)
         .select_related("round")
-        .order_by("block_number", "log_index")
+        .order_by("block_number", "tx_index", "log_index")
     )
     for vote in submissions:
-        tally = tallies[vote.round_id]
-        marker = vote.round_id if duty == "scrub" else int(vote.round.key)
-        vote.late = _is_settled_key(duty, settled, vote.round)
+        tally, rule = tallies[vote.round_id], rule_of(duty, vote.event_era)
+        tally.logs_update = tally.logs_update and rule.updated is not None
+        vote.late = settled.covers(vote.round)
         if vote.late:
+            if rule.late_votes == REVERTS and not vote.reverted:
+                tally.logged_late = tally.logged_late or vote
             continue
-        tally.counts[vote.submission_key] += 1
         members = counter.at(vote.block_number, vote.log_index)
-        if crosses(duty, tally.counts[vote.submission_key], members, threshold):
+        would_count = tally.counts[vote.submission_key] + 1
+        if vote.reverted:
+            first = (vote.member_id, vote.submission_key) not in voted
+            if rule.refusal and first and crosses(rule.consensus, would_count, members, threshold):
+                tally.refused = tally.refused or vote
+            continue
+        voted.add((vote.member_id, vote.submission_key))
+        tally.counts[vote.submission_key] = would_count
+        if crosses(rule.consensus, would_count, members, threshold):
             tally.crossing, tally.members_at_crossing = vote, members
-            settled.append(marker)
+            settled.add(vote.round)
     return {"tallies": tallies, "submissions": submissions}
 
 
@@ -148,7 +190,9 @@ def _outcome(sim_round: Round, tally: RoundTally, update, threshold: int) -> Con
         outcome.submission_key, outcome.values, outcome.crossing_submission = "", None, None
         outcome.vote_count = max(tally.counts.values(), default=0)
         outcome.member_count, outcome.block_number = 0, None
-    reason = _disagreement(crossing, update)
+        if tally.refused is not None:
+            _refused(outcome, tally)
+    reason = _disagreement(crossing, update, tally)
     if reason:
         outcome.status, outcome.mismatch_reason = Consensus.Status.MISMATCH, reason
     return outcome
@@ -165,7 +209,8 @@ def _accept_later_execution(outcome: Consensus, duty: str, tally: RoundTally, co
         return
     votes = tally.counts.get(update.submission_key, 0)
     members = counter.at(update.block_number, update.log_index)
-    if not crosses(duty, votes, members, int(outcome.threshold)):
+    rule = rule_of(duty, outcome.round.submissions.values_list("event_era", flat=True).first())
+    if not crosses(rule.consensus, votes, members, int(outcome.threshold)):
         return
     outcome.status, outcome.mismatch_reason = Consensus.Status.REACHED, ""
     outcome.submission_key, outcome.values = update.submission_key, update.values
@@ -173,11 +218,27 @@ def _accept_later_execution(outcome: Consensus, duty: str, tally: RoundTally, co
     outcome.block_number = update.block_number
 
 
-def _disagreement(crossing: Submission | None, update: OnChainUpdate | None) -> str:
+def _refused(outcome: Consensus, tally: RoundTally) -> None:
+    """Enough identical votes, but the contract refused to apply them (RPIP-61): the values and
+    the vote that would have crossed are kept, with the count that vote would have made."""
+    vote = tally.refused
+    outcome.status = Consensus.Status.REFUSED
+    outcome.submission_key, outcome.values = vote.submission_key, vote.values
+    outcome.crossing_submission, outcome.block_number = vote, vote.block_number
+    outcome.vote_count = tally.counts[vote.submission_key] + 1
+
+
+def _disagreement(crossing: Submission | None, update: OnChainUpdate | None,
+                  tally: RoundTally) -> str:  # fmt: skip
+    if tally.logged_late is not None:
+        return (f"vote {tally.logged_late.tx_hash} was logged after the round settled, "
+                "which this contract reverts")  # fmt: skip
     if crossing is None and update is None:
         return ""
     if crossing is None:
         return f"the chain applied a value in tx {update.tx_hash} but no vote crossed the threshold"
+    if update is None and not tally.logs_update:
+        return ""
     if update is None:
         return f"vote {crossing.tx_hash} crossed the threshold but the chain emitted no update"
     if update.tx_hash != crossing.tx_hash:

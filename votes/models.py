@@ -18,6 +18,7 @@ class Duty(models.TextChoices):
     SCRUB = "scrub", "Minipool scrub"
     PENALTY = "penalty", "Minipool penalty"
     MEGAPOOL_PENALTY = "megapool_penalty", "Megapool penalty"
+    BOND_CANCEL = "bond_cancel", "Bond-reduction cancel"
 
 
 class Checkpoint(models.Model):
@@ -83,6 +84,7 @@ class MembershipEvent(models.Model):
         JOINED = "joined"
         LEFT = "left"
         KICKED = "kicked"
+        REMOVED = "removed"  # by a successful challenge (ActionChallengeDecided)
         SNAPSHOT = "snapshot"  # a member already present where indexing started
 
     network = models.CharField(max_length=32)
@@ -124,7 +126,11 @@ class Round(models.Model):
 
 
 class Submission(models.Model):
-    """One member's vote, with the transaction that carried it."""
+    """One member's vote, with the transaction that carried it.
+
+    A reverted vote (`reverted`) is a transaction the member's software built that the contract
+    refused: no log, so `log_index` is -1 and `values` are its decoded calldata. It counts as
+    participation and as fingerprint evidence, never toward consensus."""
 
     network = models.CharField(max_length=32)
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="submissions")
@@ -152,6 +158,8 @@ class Submission(models.Model):
     delay_seconds = models.IntegerField(null=True, help_text="seconds after the round opened")
     agrees_with_consensus = models.BooleanField(null=True)
     late = models.BooleanField(default=False, help_text="cast after consensus was reached")
+    reverted = models.BooleanField(default=False, help_text="the transaction reverted")
+    revert_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         constraints = [
@@ -190,6 +198,7 @@ class Consensus(models.Model):
     class Status(models.TextChoices):
         REACHED = "reached", "Consensus reached"
         PENDING = "pending", "No value has reached the threshold"
+        REFUSED = "refused", "Consensus reached, update refused (the crossing vote reverted)"
         MISMATCH = "mismatch", "Computed consensus differs from the chain (indexer bug)"
 
     round = models.OneToOneField(Round, on_delete=models.CASCADE, related_name="consensus")

@@ -149,7 +149,6 @@ SUPPORTING_EVENTS: tuple[tuple[str, EventSpec], ...] = (
     *(("RocketDAONodeTrustedActions", event(name, "v1.0"))
       for name in ("ActionJoined", "ActionLeave", "ActionKick", "ActionChallengeDecided")),
     ("RocketMinipoolManager", event("MinipoolCreated", "v1.0")),
-    ("RocketNetworkPenalties", event("PenaltyUpdated", "v1.1", "penalty")),
 )  # fmt: skip
 
 

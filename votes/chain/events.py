@@ -39,8 +39,7 @@ class EventSpec:
     name: str
     fields: tuple[Field, ...]
     duty: str | None  # a Duty value (votes.models); None for membership and minipools
-    kind: str  # submitted, updated, joined, left, kicked, challenge_decided, minipool_created,
-    # penalty_rate
+    kind: str  # submitted, updated, joined, left, kicked, challenge_decided, minipool_created
 
     era: str  # the release that introduced this layout
     struct_fields: tuple[str, ...] = ()
@@ -104,13 +103,12 @@ EVENTS: tuple[EventSpec, ...] = (
     EventSpec("MinipoolScrubbed", _f("uint256 time"), "scrub", "updated", "v1.0"),
     EventSpec("MinipoolCreated", _f("address minipool!, address node!, uint256 time"), None, "minipool_created", "v1.0"),
     # Minipool penalties (RocketNetworkPenalties). v1.4 indexes the minipool (same topic0, one
-    # topic more) and logs PenaltyApplied, before PenaltySubmitted, in the crossing vote; v1.3.1
-    # has no event for an applied penalty: PenaltyUpdated only reports the rate from a minipool's
-    # third penalty on.
+    # topic more) and logs PenaltyApplied, before PenaltySubmitted, in the crossing vote. v1.3.1
+    # logs nothing when a penalty applies (its PenaltyUpdated only reports a new rate, from a
+    # minipool's third penalty on, and is not read).
     EventSpec("PenaltySubmitted", _f("address from!, address minipool, uint256 block, uint256 time"), "penalty", "submitted", "v1.1"),
     EventSpec("PenaltySubmitted", _f("address from!, address minipool!, uint256 block, uint256 time"), "penalty", "submitted", "v1.4"),
     EventSpec("PenaltyApplied", _f("address minipool!, uint256 block, uint256 time"), "penalty", "updated", "v1.4"),
-    EventSpec("PenaltyUpdated", _f("address minipool!, uint256 penalty_rate, uint256 time"), "penalty", "penalty_rate", "v1.1"),
     # Megapool penalties (RocketMegapoolPenalties, Saturn): a topic0 of their own.
     EventSpec("PenaltySubmitted", _f("address from!, address megapool, uint256 block, uint256 amount, uint256 time"), "megapool_penalty", "submitted", "v1.4"),
     EventSpec("PenaltyApplied", _f("address megapool!, uint256 block, uint256 amount, uint256 time"), "megapool_penalty", "updated", "v1.4"),

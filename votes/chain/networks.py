@@ -21,14 +21,21 @@ MAINNET_KNOWN_ADDRESSES = {
         "0xEE4d2A71cF479e0D3d0c3c2C923dbfEB57E73111",
     ],
 }
-# The storage names whose logs the indexer reads.
+# The storage names whose logs the indexer reads, and the settings contracts it reads thresholds
+# from (Saturn replaced the network settings and added the megapool ones).
 TRACKED_NAMES = (
     "rocketDAONodeTrustedActions",
     "rocketDAONodeTrusted",
     "rocketDAOProtocolSettingsNetwork",
+    "rocketDAONodeTrustedSettingsMinipool",
+    "rocketDAOProtocolSettingsMegapool",
     "rocketNetworkBalances",
     "rocketNetworkPrices",
     "rocketRewardsPool",
+    "rocketNetworkPenalties",
+    "rocketMegapoolPenalties",
+    "rocketMegapoolManager",
+    "rocketMinipoolBondReducer",
     "rocketMinipoolManager",
 )
 

@@ -140,7 +140,7 @@ def _fetch_transactions(client: ChainClient, batch: RangeBatch) -> None:
 def _fetch_blocks(client: ChainClient, batch: RangeBatch) -> None:
     numbers = {e.block_number for e in batch.events} | {batch.to_block}
     for event in batch.events:
-        if event.spec.duty in ("balances", "prices") and event.spec.kind == "submitted":
+        if "block" in event.values and event.spec.kind == "submitted":
             numbers.add(int(event.values["block"]))
         if event.spec.duty == "rewards":
             numbers.add(int(event.values["submission"]["execution_block"]))

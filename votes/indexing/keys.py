@@ -8,7 +8,12 @@ from eth_abi import encode as abi_encode
 from eth_utils import keccak, to_bytes
 
 from votes.chain.decoders import DecodedEvent
-from votes.chain.events import REWARD_SUBMISSION_V1, REWARD_SUBMISSION_V2
+from votes.chain.events import (
+    REWARD_SUBMISSION_V1,
+    REWARD_SUBMISSION_V1_FIELDS,
+    REWARD_SUBMISSION_V2,
+    REWARD_SUBMISSION_V2_FIELDS,
+)
 
 
 def _u256(value) -> bytes:
@@ -19,30 +24,29 @@ def _packed(prefix: str, *numbers) -> str:
     return "0x" + keccak(prefix.encode() + b"".join(_u256(n) for n in numbers)).hex()
 
 
-def _reward_struct_encoding(submission: dict, era: str) -> bytes:
+def _packed_address(prefix: str, address: str, *numbers) -> str:
+    """keccak256(abi.encodePacked(prefix, address, uint256...)): an address packs to 20 bytes."""
+    head = prefix.encode() + to_bytes(hexstr=address)
+    return "0x" + keccak(head + b"".join(_u256(n) for n in numbers)).hex()
+
+
+def _reward_struct(submission: dict, era: str) -> tuple[str, tuple]:
+    """(ABI type, values) of a decoded RewardSubmission, in the struct's field order."""
     if era == "v1.4":
-        order = ("reward_index", "execution_block", "consensus_block", "merkle_root",
-                 "intervals_passed", "smoothing_pool_eth", "treasury_rpl", "treasury_eth",
-                 "user_eth", "trusted_node_rpl", "node_rpl", "node_eth")  # fmt: skip
-        struct_type = REWARD_SUBMISSION_V2
+        struct_type, order = REWARD_SUBMISSION_V2, REWARD_SUBMISSION_V2_FIELDS
     else:
-        order = ("reward_index", "execution_block", "consensus_block", "merkle_root",
-                 "merkle_tree_cid", "intervals_passed", "treasury_rpl", "trusted_node_rpl",
-                 "node_rpl", "node_eth", "user_eth")  # fmt: skip
-        struct_type = REWARD_SUBMISSION_V1
+        struct_type, order = REWARD_SUBMISSION_V1, REWARD_SUBMISSION_V1_FIELDS
     values = []
     for name in order:
         value = submission[name]
         if name == "merkle_root":
             value = to_bytes(hexstr=value)
-        elif name == "merkle_tree_cid":
-            pass
         elif isinstance(value, list):
             value = [int(item) for item in value]
-        else:
+        elif name != "merkle_tree_cid":
             value = int(value)
         values.append(value)
-    return abi_encode([struct_type], [tuple(values)])
+    return struct_type, tuple(values)
 
 
 def submission_key(event: DecodedEvent) -> str:
@@ -61,11 +65,29 @@ def submission_key(event: DecodedEvent) -> str:
             rest = [v["rpl_price"]]
         return _packed("network.prices.submitted.count", v["block"], *rest)
     if duty == "rewards":
-        struct_hash = keccak(_reward_struct_encoding(v["submission"], era))
-        return "0x" + keccak(b"rewards.snapshot.submitted.count" + struct_hash).hex()
-    if duty == "scrub":
+        return _reward_count_key(v["submission"], era)
+    if duty == "scrub":  # the minipool counts in a variable of its own: the key is ours
         return "0x" + keccak(b"minipool.scrub" + to_bytes(hexstr=event.address)).hex()
+    if duty == "penalty":
+        prefix = (
+            "minipool.penalty.submission" if era == "v1.4" else "network.penalties.submitted.count"
+        )
+        return _packed_address(prefix, v["minipool"], v["block"])
+    if duty == "megapool_penalty":
+        return _packed_address(
+            "megapool.penalty.submission", v["megapool"], v["block"], v["amount"]
+        )
+    if duty == "bond_cancel":
+        return _packed_address("minipool.bond.reduction.vote.count", v["minipool"])
     raise ValueError(f"no submission key for duty {duty}")
+
+
+def _reward_count_key(submission: dict, era: str) -> str:
+    """keccak256(abi.encode("rewards.snapshot.submitted.count", _submission)): the string and
+    the whole struct ABI-encoded together (not packed over an inner hash)."""
+    struct_type, struct = _reward_struct(submission, era)
+    encoded = abi_encode(["string", struct_type], ["rewards.snapshot.submitted.count", struct])
+    return "0x" + keccak(encoded).hex()
 
 
 def round_key(event: DecodedEvent) -> tuple[str, int | None]:
@@ -75,6 +97,9 @@ def round_key(event: DecodedEvent) -> tuple[str, int | None]:
         return event.values["block"], int(event.values["block"])
     if duty == "rewards":
         return event.values["reward_index"], int(event.values["submission"]["execution_block"])
-    if duty == "scrub":
-        return event.address, None
+    if duty in ("scrub", "bond_cancel"):
+        return event.values.get("minipool", event.address), None
+    if duty in ("penalty", "megapool_penalty"):
+        pool = event.values.get("minipool") or event.values["megapool"]
+        return f"{pool}:{event.values['block']}", int(event.values["block"])
     raise ValueError(f"no round key for duty {duty}")

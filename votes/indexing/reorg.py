@@ -9,6 +9,7 @@ import logging
 from django.db import transaction
 
 from votes.chain.client import ChainClient
+from votes.consensus import EXITS
 from votes.models import (
     Checkpoint,
     ContractAddress,
@@ -69,7 +70,7 @@ def _restore_members(network: str, fork_point: int) -> None:
             member.delete()
             continue
         joins = [e for e in events if e.kind in ("joined", "snapshot")]
-        exits = [e for e in events if e.kind in ("left", "kicked")]
+        exits = [e for e in events if e.kind in EXITS]
         member.joined_block = joins[-1].block_number if joins else None
         member.joined_at = joins[-1].timestamp if joins else None
         last_exit = exits[-1] if exits and (not joins or exits[-1].pk > joins[-1].pk) else None

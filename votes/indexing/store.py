@@ -19,7 +19,8 @@ from votes.models import (
     UndecodableLog,
 )
 
-MEMBERSHIP_KINDS = {"joined": "joined", "left": "left", "kicked": "kicked"}
+MEMBERSHIP_KINDS = {"joined": "joined", "left": "left", "kicked": "kicked",
+                    "challenge_decided": "removed"}  # fmt: skip
 
 
 def _time(timestamp: int | None) -> datetime | None:
@@ -81,6 +82,12 @@ class BatchWriter:
         member.save()
 
     _on_joined = _on_left = _on_kicked = _membership
+
+    def _on_challenge_decided(self, event: DecodedEvent) -> None:
+        """A successful challenge removes the member; a failed one (the member answered)
+        changes nothing."""
+        if event.values["success"]:
+            self._membership(event)
 
     def _on_minipool_created(self, event: DecodedEvent) -> None:
         Minipool.objects.get_or_create(
