@@ -1,13 +1,13 @@
-"""How a watchtower votes on each duty, per contract era: the call to make, and whether the
-round is already settled on-chain (what a careful watchtower checks before voting)."""
+"""How a watchtower votes on each duty of the real protocol: the call to make, and whether the
+round is already settled on-chain (what a careful watchtower checks before voting).
+
+The contract to call is looked up by storage name at the time of the vote, so a member voting
+after the Saturn upgrade calls the v1.4 contract with the v1.4 ABI, as a real watchtower does.
+"""
 
 from dataclasses import dataclass, field
 
-from web3 import Web3
-
-from votes.devnet.deploy import Deployment, contract
-
-ATLAS_ERA = {"RocketNetworkBalancesAtlas", "RocketNetworkPricesAtlas"}
+from votes.devnet.protocol.system import SATURN_TAG, ProtocolSystem
 
 
 @dataclass
@@ -27,41 +27,48 @@ class VoteCall:
     data: str
 
 
-def _era(deployment: Deployment, name: str):
-    era = next(e for e in reversed(deployment.eras) if e.name == name)
-    return era.address, era.solidity
-
-
-def vote_call(w3: Web3, deployment: Deployment, sim_round: SimRound, values: dict) -> VoteCall:
-    duty = sim_round.duty
+def vote_call(system: ProtocolSystem, sim_round: SimRound, values: dict) -> VoteCall:
+    duty, key = sim_round.duty, sim_round.key
     if duty == "scrub":
-        minipool = contract(w3, "RocketMinipool", sim_round.key)
-        return VoteCall(sim_round.key, minipool.encode_abi("voteScrub", []))
+        minipool = system.at("RocketMinipoolDelegate", key, tag="v1.3.1")
+        return VoteCall(minipool.address, minipool.encode_abi("voteScrub", []))
+    if duty == "penalty":
+        return VoteCall(*system.encode("rocketNetworkPenalties", "submitPenalty", key,
+                                       values["block"]))  # fmt: skip
+    if duty == "megapool_penalty":
+        return VoteCall(*system.encode("rocketMegapoolPenalties", "penalise", key,
+                                       values["block"], values["amount"]))  # fmt: skip
     if duty == "rewards":
-        address, solidity = _era(deployment, "rocketRewardsPool")
-        pool = contract(w3, solidity, address)
-        return VoteCall(address, pool.encode_abi("submitRewardSnapshot", [values["submission"]]))
-    name = "rocketNetworkBalances" if duty == "balances" else "rocketNetworkPrices"
-    address, solidity = _era(deployment, name)
-    target = contract(w3, solidity, address)
-    houston = solidity not in ATLAS_ERA
-    head = [sim_round.key, sim_round.opened_at] if houston else [sim_round.key]
+        return VoteCall(*system.encode("rocketRewardsPool", "submitRewardSnapshot",
+                                       rewards_struct(system, values)))  # fmt: skip
+    head = (key, sim_round.opened_at)
     if duty == "balances":
-        args = head + [values["total_eth"], values["staking_eth"], values["reth_supply"]]
-        return VoteCall(address, target.encode_abi("submitBalances", args))
-    return VoteCall(address, target.encode_abi("submitPrices", head + [values["rpl_price"]]))
+        totals = (values["total_eth"], values["staking_eth"], values["reth_supply"])
+        return VoteCall(*system.encode("rocketNetworkBalances", "submitBalances", *head, *totals))
+    return VoteCall(*system.encode("rocketNetworkPrices", "submitPrices", *head,
+                                   values["rpl_price"]))  # fmt: skip
 
 
-def is_settled(w3: Web3, deployment: Deployment, sim_round: SimRound) -> bool:
+def rewards_struct(system: ProtocolSystem, values: dict) -> tuple:
+    """The submission in the struct layout of the rewards pool in force."""
+    if system.release("rocketRewardsPool") == SATURN_TAG:
+        return values["submission_v14"]
+    return values["submission"]
+
+
+def is_settled(system: ProtocolSystem, sim_round: SimRound) -> bool:
     """True once the contract has applied this round (a later vote would be a late vote)."""
-    duty = sim_round.duty
+    duty, key = sim_round.duty, sim_round.key
     if duty == "scrub":
-        return contract(w3, "RocketMinipool", sim_round.key).functions.getStatus().call() != 1
+        minipool = system.at("RocketMinipoolDelegate", key, tag="v1.3.1")
+        return minipool.functions.getStatus().call() != PRELAUNCH
+    if duty in ("penalty", "megapool_penalty"):
+        return False  # a penalty round has no settled flag a watchtower reads first
     if duty == "rewards":
-        address, solidity = _era(deployment, "rocketRewardsPool")
-        index = contract(w3, solidity, address).functions.getRewardIndex().call()
-        return index > sim_round.key
-    name = "rocketNetworkBalances" if duty == "balances" else "rocketNetworkPrices"
-    address, solidity = _era(deployment, name)
-    getter = "getBalancesBlock" if duty == "balances" else "getPricesBlock"
-    return contract(w3, solidity, address).functions[getter]().call() >= sim_round.key
+        return system.contract("rocketRewardsPool").functions.getRewardIndex().call() > key
+    if duty == "balances":
+        return system.contract("rocketNetworkBalances").functions.getBalancesBlock().call() >= key
+    return system.contract("rocketNetworkPrices").functions.getPricesBlock().call() >= key
+
+
+PRELAUNCH = 1  # MinipoolStatus.Prelaunch

@@ -1,11 +1,18 @@
-"""What each scripted scenario event does to a running simulation."""
+"""What each scripted scenario event does to a simulation on the real protocol.
+
+Membership changes take the real path: joining by registration, bond, invitation and
+`actionJoin`; leaving and kicking by an oDAO proposal that members vote for and execute, after
+the proposal's voting delay (see `oracle_dao.PROPOSAL_SETTINGS`).
+"""
 
 import math
 
-from votes.devnet.deploy import contract
 from votes.devnet.members import new_member
+from votes.devnet.protocol import oracle_dao
 from votes.devnet.scenario import ScenarioEvent
-from votes.devnet.transactions import guardian_fees
+
+SLOT = 12
+KICK_FINE_SHARE = 10  # percent of the bond a kicked member is fined
 
 
 def apply_event(sim, event: ScenarioEvent) -> None:
@@ -71,29 +78,45 @@ def _join(sim, fields) -> None:
     treegen = fields.get("treegen") or sim.rng.choice(sorted(mix["treegens"]))
     member = new_member(sim.seed, len(sim.members), tower, treegen)
     sim.members.append(member)
-    sim.join(member)
-    sim.mine(sim.now())
-    sim.mark_joined(member, sim.chain.timestamp)
+    sim.join([member])
 
 
 def _leave(sim, fields) -> None:
     member = _member(sim, fields)
-    actions = sim.deployment.current("rocketDAONodeTrustedActions")
-    data = contract(sim.w3, "RocketDAONodeTrustedActions", actions).encode_abi(
-        "actionLeave", [member.address]
-    )
-    tx = {"to": actions, "data": data, "gas": 500_000, **guardian_fees(sim.chain.base_fee)}
-    member.signer.send(sim.w3, tx)
-    sim.mine(sim.now())
-    member.left_at = sim.chain.timestamp
+    payload = oracle_dao.leave_payload(member.address)
+    _by_proposal(sim, member, "leave", payload, then=lambda: _action_leave(sim, member))
 
 
 def _kick(sim, fields) -> None:
     member = _member(sim, fields)
-    actions = sim.deployment.current("rocketDAONodeTrustedActions")
-    sim.guardian_call("RocketDAONodeTrustedActions", actions, "actionKick", [member.address, 0])
+    proposer = next(m for m in sim.members if m.active and m is not member)
+    dao = sim.system.contract("rocketDAONodeTrusted").functions
+    fine = dao.getMemberRPLBondAmount(member.address).call() * KICK_FINE_SHARE // 100
+    payload = oracle_dao.kick_payload(member.address, fine)
+    _by_proposal(sim, proposer, "kick", payload, then=lambda: _mark_left(sim, member))
+
+
+def _by_proposal(sim, proposer, message: str, payload: bytes, then) -> None:
+    """Propose now; once the voting delay has passed, a quorum votes for it, then it is
+    executed, then `then` runs — each step in a block of its own."""
+    proposal_id = oracle_dao.next_proposal_id(sim.system)
+    voters = [m.signer for m in sim.members if m.active][: oracle_dao.quorum_votes(sim.system)]
+    sim.send_planned([oracle_dao.propose(sim.system, proposer.signer, message, payload)])
     sim.mine(sim.now())
-    member.left_at = sim.chain.timestamp
+    opens = sim.chain.timestamp + oracle_dao.PROPOSAL_SETTINGS["proposal.vote.delay.time"] + SLOT
+    sim.at(opens, lambda: sim.send_planned(oracle_dao.votes_for(sim.system, voters, proposal_id)))
+    sim.at(opens + SLOT, lambda: sim.send_planned(
+        [oracle_dao.execute(sim.system, proposer.signer, proposal_id)]))  # fmt: skip
+    sim.at(opens + 2 * SLOT, then)
+
+
+def _action_leave(sim, member) -> None:
+    sim.send_planned([oracle_dao.action_leave(sim.system, member.signer)])
+    _mark_left(sim, member)
+
+
+def _mark_left(sim, member) -> None:
+    member.left_at = sim.now()
 
 
 def _offline(sim, fields) -> None:
@@ -102,6 +125,17 @@ def _offline(sim, fields) -> None:
 
 def _upgrade(sim, fields) -> None:
     sim.upgrade()
+
+
+def _setting(sim, fields) -> None:
+    """The guardian changes a setting while bootstrap mode lasts: oDAO settings through
+    RocketDAONodeTrusted, protocol settings through RocketDAOProtocol."""
+    settings_contract, path, value = fields["contract"], fields["path"], fields["value"]
+    dao = "rocketDAONodeTrusted" if "NodeTrusted" in settings_contract else "rocketDAOProtocol"
+    setter = "bootstrapSettingBool" if isinstance(value, bool) else "bootstrapSettingUint"
+    planned = oracle_dao.call(sim.system, sim.guardian, dao, setter, settings_contract, path,
+                              value if isinstance(value, bool) else int(value))  # fmt: skip
+    sim.send_planned([planned])
 
 
 HANDLERS = {
@@ -115,4 +149,5 @@ HANDLERS = {
     "kick": _kick,
     "offline": _offline,
     "upgrade": _upgrade,
+    "setting": _setting,
 }

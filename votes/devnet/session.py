@@ -48,7 +48,7 @@ def deploy_protocol(protocol: str, chain: DevnetChain, url: str, interval: int) 
 
 @contextmanager
 def open_devnet(rpc_url: str | None = None, reward_interval_days: int = 7,
-                protocol: str = "imitation"):  # fmt: skip
+                protocol: str = "rocketpool"):  # fmt: skip
     """Yield (chain, deployment); starts and finally stops anvil when no rpc_url is given."""
     anvil = None if rpc_url else Anvil(genesis_timestamp=GENESIS_TIMESTAMP)
     try:

@@ -1,5 +1,6 @@
-"""Drive a simulated oDAO on the devnet: members running different implementations vote on
-balances, prices, rewards and scrubs for a number of days of chain time.
+"""Drive a simulated oDAO on the real Rocket Pool contracts: members running different
+implementations vote on every duty of each era for a number of days of chain time, and the
+Saturn upgrade happens mid-history, as on mainnet.
 
 Everything random comes from the seed, and every block is mined at a chosen timestamp, so one
 seed gives one history, transaction for transaction.
@@ -15,19 +16,24 @@ from web3 import Web3
 
 from votes.devnet import duties
 from votes.devnet.chain import DevnetChain
-from votes.devnet.deploy import HOUSTON_UPGRADE, Deployment, contract, guardian_signer, install
+from votes.devnet.deploy import ContractEra, Deployment, contract, guardian_signer
 from votes.devnet.members import SimMember, expand_mix, new_member
 from votes.devnet.profiles import ProfileSet
+from votes.devnet.protocol import plans
+from votes.devnet.protocol.driver import merge_stages, send
+from votes.devnet.protocol.oracle_dao import PlannedTx, call, join_stages
+from votes.devnet.protocol.system import SATURN_TAG, ProtocolAddresses, ProtocolSystem
 from votes.devnet.rewards_intervals import RewardsIntervals
 from votes.devnet.scenario import Scenario, ScenarioEvent
-from votes.devnet.scenario_actions import apply_event
-from votes.devnet.transactions import fund, guardian_fees
+from votes.devnet.transactions import Signer, fund, guardian_fees
 from votes.devnet.tx_shape import EstimateFailed, fee_fields, gas_limit
-from votes.devnet.world import World
+from votes.devnet.world import StakingWorld
 
 DAY = 86400
 ROUND_HOUR = 6 * 3600
+DEPOSIT_HOUR = 5 * 3600
 MEMBER_FUNDS = 10**21
+STAKER_KEY = b"towerwatch devnet staker"
 
 
 @dataclass
@@ -52,6 +58,7 @@ class SimulationResult:
     rounds: list[duties.SimRound]
     votes: list[SentVote] = field(default_factory=list)
     elapsed_seconds: float = 0.0
+    saturn_block: int | None = None
 
 
 class Simulation:
@@ -59,11 +66,15 @@ class Simulation:
                  scenario: Scenario, members: int = 15, days: int = 30, seed: int = 1):  # fmt: skip
         self.chain, self.w3 = chain, chain.w3
         self.deployment, self.profiles, self.scenario = deployment, profiles, scenario
+        self.system = ProtocolSystem(chain.w3, ProtocolAddresses(**deployment.protocol))
         self.days, self.seed = days, seed
         self.rng = random.Random(f"{seed}-members")
-        self.world = World(random.Random(f"{seed}-world"))
+        self.world = StakingWorld(random.Random(f"{seed}-world"))
         self.guardian = guardian_signer(chain)
-        self.rewards = RewardsIntervals(random.Random(f"{seed}-rewards"), deployment)
+        self.staker = Signer.from_key(Web3.keccak(STAKER_KEY), chain.w3)
+        self.rewards = RewardsIntervals(random.Random(f"{seed}-rewards"), self.system,
+                                        deployment.reward_interval_seconds,
+                                        chain.w3.eth.block_number)  # fmt: skip
         self.members = self._initial_members(members)
         self.queue: list[tuple[int, int, object]] = []
         self.counter = itertools.count()
@@ -80,36 +91,53 @@ class Simulation:
         members = []
         for index in range(count):
             chosen = explicit[index] if index < len(explicit) else {}
-            members.append(
-                new_member(
-                    self.seed,
-                    index,
-                    chosen.get("watchtower", towers[index]),
-                    chosen.get("treegen", treegens[index]),
-                )
-            )
+            tower = chosen.get("watchtower", towers[index])
+            treegen = chosen.get("treegen", treegens[index])
+            members.append(new_member(self.seed, index, tower, treegen))
         return members
+
+    def join(self, members: list[SimMember]) -> None:
+        """Members join the real way (registration, RPL bond, invitation, actionJoin)."""
+        for member in members:
+            fund(self.w3, member.address, MEMBER_FUNDS)
+            member.signer.nonce = self.w3.eth.get_transaction_count(member.address)
+        stages = merge_stages([join_stages(self.system, self.guardian, m.signer, m.member_id,
+                                           m.url) for m in members])  # fmt: skip
+        for stage in stages:
+            self.send_planned(stage)
+            self.mine(self.now())
+        for member in members:
+            member.joined_at = self.chain.timestamp
+            member.switch(self.chain.timestamp, None, None)
+
+    def send_planned(self, planned: list[PlannedTx]) -> list[str]:
+        return [send(self.chain, tx) for tx in planned]
 
     def guardian_call(self, solidity: str, address: str, function: str, args: list) -> str:
         data = contract(self.w3, solidity, address).encode_abi(function, args)
         tx = {"to": Web3.to_checksum_address(address), "data": data, "gas": 2_000_000}
         return self.guardian.send(self.w3, {**tx, **guardian_fees(self.chain.base_fee)})
 
-    def join(self, member: SimMember) -> None:
-        fund(self.w3, member.address, MEMBER_FUNDS)
-        member.signer.nonce = self.w3.eth.get_transaction_count(member.address)
-        actions = self.deployment.current("rocketDAONodeTrustedActions")
-        self.guardian_call(
-            "RocketDAONodeTrustedActions", actions, "actionJoinFor",
-            [member.address, member.member_id, member.url],
-        )  # fmt: skip
-
-    def mark_joined(self, member: SimMember, timestamp: int) -> None:
-        member.joined_at = timestamp
-        member.switch(timestamp, None, None)
-
     def upgrade(self) -> None:
-        install(self.chain, self.guardian, self.deployment, HOUSTON_UPGRADE)
+        """Saturn: the guardian executes the staged upgrade contract, in a block of its own."""
+        upgrade = self.system.contract("rocketUpgradeOneDotFour")
+        execute = upgrade.encode_abi("execute", [])
+        self.send_planned([PlannedTx(self.guardian, upgrade.address, execute, gas=30_000_000)])
+        block = self.mine(self.now())
+        self.system.addresses.upgraded_block = block.number
+        self.deployment.protocol["upgraded_block"] = block.number
+        self.result.saturn_block = block.number
+        self._record_saturn_eras(block.number)
+
+    def _record_saturn_eras(self, block: int) -> None:
+        for name in plans.SATURN_SET_A + plans.SATURN_SET_B:
+            previous = next((e for e in self.deployment.eras if e.name == name
+                             and e.to_block is None), None)  # fmt: skip
+            if previous:
+                previous.to_block = block - 1
+            self.deployment.eras.append(ContractEra(
+                name, self.system.address(name), self.system.artifact_name(name), block,
+                release=SATURN_TAG))  # fmt: skip
 
     # --- the clock ----------------------------------------------------------------------------
     def at(self, timestamp: float, action) -> None:
@@ -117,13 +145,11 @@ class Simulation:
 
     def run(self) -> SimulationResult:
         started = time.monotonic()
-        for member in self.members:
-            self.join(member)
-        self.mine()
-        for member in self.members:
-            self.mark_joined(member, self.chain.timestamp)
+        self.join(self.members)
+        self._deposit()
+        self.mine(self.now())
         start = (self.chain.timestamp // DAY + 1) * DAY
-        self.rewards.start(self.chain, self.guardian, start)
+        self.rewards.start(start)
         self.result = SimulationResult(self.seed, self.days, start, self.members, [])
         self._schedule_days(start)
         while self.queue:
@@ -132,16 +158,15 @@ class Simulation:
         return self.result
 
     def _schedule_days(self, start: int) -> None:
-        events = {}
+        events: dict[int, list[ScenarioEvent]] = {}
         for event in self.scenario.events:
             events.setdefault(int(event.day), []).append(event)
         for day in range(self.days):
             day_start = start + day * DAY
             for event in events.get(day, []):
                 self.at(day_start, lambda e=event: self._apply(e))
+            self.at(day_start + DEPOSIT_HOUR, self._deposit)
             self.at(day_start + ROUND_HOUR, self._open_daily_rounds)
-            for _ in range(self.rng.choice((0, 1, 1, 2))):
-                self.at(day_start + self.rng.randrange(DAY // 12) * 12, self._new_minipool)
         interval = self.deployment.reward_interval_seconds
         for index in range(self.days * DAY // interval):
             self.at(start + (index + 1) * interval, lambda i=index: self._open_rewards(i))
@@ -174,16 +199,25 @@ class Simulation:
         self.pending = []
 
     def _apply(self, event: ScenarioEvent) -> None:
+        from votes.devnet.scenario_actions import apply_event
+
         apply_event(self, event)
+
+    # --- the world ----------------------------------------------------------------------------
+    def _deposit(self) -> None:
+        """A staker deposits ETH into the real deposit pool, which mints rETH for it."""
+        amount = self.world.next_deposit()
+        fund(self.w3, self.staker.address, amount + 10**18)
+        planned = call(self.system, self.staker, "rocketDepositPool", "deposit")
+        self.send_planned([PlannedTx(planned.signer, planned.to, planned.data, 1_000_000, amount)])
 
     # --- rounds -------------------------------------------------------------------------------
     def _open_daily_rounds(self) -> None:
-        state = self.world.next_day()
+        supply = self.system.contract("rocketTokenRETH").functions.totalSupply().call()
+        state = self.world.next_day(supply)
         opened = self.now()
         self.guardian_call("DevnetWorld", self.deployment.world, "setWorld",
                            [state.total_eth, state.staking_eth, state.rpl_price])  # fmt: skip
-        self.guardian_call("RocketTokenRETH", self.deployment.current("rocketTokenRETH"),
-                           "setTotalSupply", [state.reth_supply])  # fmt: skip
         block = self.mine(opened)
         balances = duties.SimRound("balances", opened, block.number, vars(state).copy())
         prices = duties.SimRound("prices", opened, block.number, vars(state).copy())
@@ -199,18 +233,6 @@ class Simulation:
             wrong = dict(target.values)
             wrong[field_name] = wrong[field_name] * (1_000_000 + fault["delta_ppm"]) // 1_000_000
             target.wrong[fault["implementation"]] = wrong
-
-    def _new_minipool(self) -> None:
-        manager = self.deployment.current("rocketMinipoolManager")
-        operator = Web3.to_checksum_address("0x" + self.rng.randbytes(20).hex())
-        self.guardian_call("RocketMinipoolManager", manager, "createMinipool", [operator])
-        block = self.mine(self.now())
-        if self.rng.random() < 0.35:  # withdrawal credentials that don't match: scrub it
-            count = contract(self.w3, "RocketMinipoolManager", manager).functions
-            minipool = count.getMinipoolAt(count.getMinipoolCount().call() - 1).call()
-            sim_round = duties.SimRound("scrub", block.timestamp, minipool)
-            self.result.rounds.append(sim_round)
-            self._schedule_votes(sim_round)
 
     def _open_rewards(self, index: int) -> None:
         sim_round = self.rewards.open(self, index)
@@ -241,12 +263,12 @@ class Simulation:
         if not member.active:
             return
         profile = self.profiles.watchtowers[member.watchtower]
-        late = duties.is_settled(self.w3, self.deployment, sim_round)
+        late = duties.is_settled(self.system, sim_round)
         if late and not profile.late_votes:
             return
         values = self._values_for(member, sim_round)
-        call = duties.vote_call(self.w3, self.deployment, sim_round, values)
-        tx = {"to": Web3.to_checksum_address(call.to), "data": call.data}
+        call_ = duties.vote_call(self.system, sim_round, values)
+        tx = {"to": Web3.to_checksum_address(call_.to), "data": call_.data}
         limit = gas_limit(profile, lambda: self._estimate(member, tx))
         if limit is None:
             return

@@ -1,7 +1,11 @@
-"""The simulated outside world: protocol ETH, rETH supply, RPL price and the base fee.
+"""The world around the real protocol on the devnet: stakers depositing ETH for rETH, the
+beacon chain's rewards (the rETH exchange rate) and the RPL market.
 
-It evolves by a seeded random walk, one step a day, so that every correct watchtower computes
-the same values and the reference check has exact ground truth.
+rETH is the real token: its supply is whatever the deposit pool minted. What the oDAO reports
+follows from it: total ETH = supply × rate, staking ETH a share of that. The rate and the RPL
+price walk by seed, one step a day, so every correct watchtower computes the same values and
+the reference check has exact ground truth. The base fee walks too, so that fee rules that
+follow it leave their mark.
 """
 
 import random
@@ -9,6 +13,7 @@ from dataclasses import dataclass
 
 ETHER = 10**18
 GWEI = 10**9
+RATE_SCALE = 10**9
 
 
 @dataclass
@@ -19,22 +24,24 @@ class WorldState:
     rpl_price: int
 
 
-class World:
+class StakingWorld:
     def __init__(self, rng: random.Random):
         self.rng = rng
-        self.total_eth = 400_000 * ETHER
         self.reth_rate_ppb = 1_100_000_000  # ETH per rETH, in parts per billion
         self.rpl_price = 5 * ETHER // 1000
 
-    def next_day(self) -> WorldState:
-        self.total_eth += self.total_eth * self.rng.randint(-500, 1500) // 1_000_000
+    def next_deposit(self) -> int:
+        """ETH a staker deposits today (rETH is minted for it at the protocol's current rate)."""
+        return self.rng.randint(50, 500) * ETHER
+
+    def next_day(self, reth_supply: int) -> WorldState:
         self.reth_rate_ppb += self.rng.randint(50, 150)
         self.rpl_price += self.rpl_price * self.rng.randint(-30_000, 30_000) // 1_000_000
-        staking = self.total_eth * self.rng.randint(930, 970) // 1000
+        total = reth_supply * self.reth_rate_ppb // RATE_SCALE
         return WorldState(
-            total_eth=self.total_eth,
-            staking_eth=staking,
-            reth_supply=self.total_eth * 1_000_000_000 // self.reth_rate_ppb,
+            total_eth=total,
+            staking_eth=total * self.rng.randint(930, 970) // 1000,
+            reth_supply=reth_supply,
             rpl_price=self.rpl_price,
         )
 
