@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -130,6 +131,14 @@ def build_release(release: Release) -> Path:
         shutil.rmtree(tree, ignore_errors=True)
         say(f"{release.tag}: {len(artifacts)} contracts cached in {target}")
     return target
+
+
+def build_all() -> None:
+    """Build every release not yet cached, side by side: each build is mostly one solc-js
+    process and npm's downloads, so two builds on two cores take little longer than one."""
+    with ThreadPoolExecutor(max_workers=len(RELEASES)) as pool:
+        for path in pool.map(build_release, RELEASES.values()):
+            say(f"ready: {path.name}")
 
 
 @cache

@@ -11,6 +11,7 @@ from dataclasses import asdict
 from votes.devnet.chain import DevnetChain
 from votes.devnet.deploy import ContractEra, Deployment, deploy_contract, guardian_signer
 from votes.devnet.protocol import plans
+from votes.devnet.protocol.build import build_all
 from votes.devnet.protocol.contracts import ProtocolContracts
 from votes.devnet.protocol.deployer import Deployer, deploy_houston, stage_saturn
 from votes.devnet.protocol.oracle_dao import PROPOSAL_SETTINGS
@@ -47,6 +48,7 @@ def houston_eras(registered_at: dict[str, int], addresses: dict[str, str]) -> li
 
 
 def deploy_rocketpool(chain: DevnetChain, rpc_url: str, reward_interval_seconds: int) -> Deployment:
+    build_all()
     guardian = guardian_signer(chain)
     deployer = Deployer(chain, guardian, ProtocolContracts(chain.w3))
     storage, houston = deploy_houston(deployer)
