@@ -105,11 +105,15 @@ def collect_artifacts(tree: Path) -> dict[str, dict]:
     return artifacts
 
 
+def cached_artifacts_path(release: Release) -> tuple[Path, Path]:
+    """(source folder, where its build is cached)."""
+    source = release_source(release)
+    return source, cache_dir() / "rocketpool" / f"{release.tag}-{source_digest(source)}.json"
+
+
 def build_release(release: Release) -> Path:
     """The cached artifacts file of a release, building it first if needed."""
-    source = release_source(release)
-    digest = source_digest(source)
-    target = cache_dir() / "rocketpool" / f"{release.tag}-{digest}.json"
+    source, target = cached_artifacts_path(release)
     if target.exists():
         return target
     with build_lock(target.with_suffix(".lock")):
@@ -136,8 +140,9 @@ def build_release(release: Release) -> Path:
 def build_all() -> None:
     """Build every release not yet cached, side by side: each build is mostly one solc-js
     process and npm's downloads, so two builds on two cores take little longer than one."""
-    with ThreadPoolExecutor(max_workers=len(RELEASES)) as pool:
-        for path in pool.map(build_release, RELEASES.values()):
+    missing = [r for r in RELEASES.values() if not cached_artifacts_path(r)[1].exists()]
+    with ThreadPoolExecutor(max_workers=max(1, len(missing))) as pool:
+        for path in pool.map(build_release, missing):
             say(f"ready: {path.name}")
 
 
