@@ -24,6 +24,15 @@ history make that minutes. (scikit-learn still builds the evaluation's confusion
 The probability is finally shrunk toward "no idea" by the amount of evidence: a treegen guess
 from two rewards rounds is worth less than a watchtower guess from sixty votes, whatever the
 kernel says (`EVIDENCE_PRIOR` observations' worth of doubt).
+
+Releases: a new release of an implementation changes a behaviour or two (smartnode changed its
+fee rule twice and its forced gas limit once) and keeps the rest of its code: its scheduling,
+duties, late votes, calldata. Features are therefore grouped into behaviours (traits.BEHAVIOURS),
+and a member far from every declared member overall, but unlike one of them in at most
+`RELEASE_CHANGES` behaviours and like it in all others, is that member's implementation in a
+release nobody declared; one unlike every declared member in more behaviours is a new codebase.
+The scale is measured within releases, so that declared releases of one implementation do not
+blur the features that tell implementations apart.
 """
 
 import warnings
@@ -33,21 +42,30 @@ import numpy as np
 
 NOVELTY_THRESHOLD = 5.0  # RMS within-class deviations per feature from every declared member
 EVIDENCE_PRIOR = 2.0
+RELEASE_CHANGES = 2  # behaviours a release may change and still be its implementation's
 
 
 @dataclass(frozen=True)
 class Prediction:
-    """`label` is None when the member matches no known implementation (or nothing is known)."""
+    """`label` is None when the member matches no known implementation (or nothing is known).
+
+    `changed` are the behaviours in which the member is unlike even the declared member of its
+    implementation it resembles most (of the nearest one when unlabelled), and `resembles` that
+    member's release label (`name@version`, or the name when it declared no version).
+    """
 
     label: str | None
     probability: float
     probabilities: dict[str, float]
     nearest: str | None
     novelty: float | None  # distance to the nearest declared member / NOVELTY_THRESHOLD
+    changed: tuple[str, ...] = ()
+    resembles: str | None = None
 
     @property
     def is_novel(self) -> bool:
-        return self.novelty is not None and self.novelty > 1.0
+        """Like no known implementation, not even as a new release of one."""
+        return self.label is None and self.novelty is not None and self.novelty > 1.0
 
 
 UNKNOWN = Prediction(None, 0.0, {}, None, None)
@@ -56,24 +74,33 @@ UNKNOWN = Prediction(None, 0.0, {}, None, None)
 class Fingerprinter:
     """fit(features of declared members, their labels) then predict(features, evidence).
 
-    `resolution` is the smallest meaningful difference of each feature (see traits.RESOLUTION).
+    `resolution` is the smallest meaningful difference of each feature (see traits.RESOLUTION);
+    `behaviours` names the behaviour each feature belongs to (without them, no release is
+    told apart from a new implementation).
     """
 
-    def __init__(self, resolution: np.ndarray):
+    def __init__(self, resolution: np.ndarray, behaviours: list[str] | None = None):
         self.resolution = np.asarray(resolution, dtype=float)
+        self.behaviours = sorted(set(behaviours or []))
+        self.grouping = np.array(
+            [[b == name for name in self.behaviours] for b in behaviours or []], dtype=float
+        ).reshape(len(self.resolution), len(self.behaviours))
+        self.group_sizes = self.grouping.sum(axis=0)
 
-    def fit(self, features: np.ndarray, labels: list[str]) -> "Fingerprinter":
+    def fit(self, features: np.ndarray, labels: list[str], releases: list[str] | None = None):
+        """`releases`: each member's release label (`name@version`), for the scale."""
         self.trained = len(labels) > 0
         if not self.trained:
             return self
         self.labels = np.asarray(labels)
+        self.releases = np.asarray(releases if releases is not None else labels)
         self.classes = sorted(set(labels))
         known = np.asarray(features, dtype=float)
         with warnings.catch_warnings():  # a feature no declared member has is simply 0
             warnings.simplefilter("ignore", RuntimeWarning)
             self.medians = np.nan_to_num(np.nanmedian(known, axis=0))
         known = self.impute(known)
-        self.scale = np.maximum(within_class_scale(known, self.labels), self.resolution)
+        self.scale = np.maximum(within_class_scale(known, self.releases), self.resolution)
         self.train = known / self.scale
         return self
 
@@ -81,39 +108,74 @@ class Fingerprinter:
         if not self.trained:
             return [UNKNOWN for _ in evidence]
         points = self.impute(np.asarray(features, dtype=float)) / self.scale
-        distances = np.sqrt(((points[:, None, :] - self.train[None, :, :]) ** 2).sum(axis=2))
-        indices = np.argsort(distances, axis=1)
-        distances = np.take_along_axis(distances, indices, axis=1)
-        dimensions = points.shape[1]
-        return [
-            self._prediction(row_distances / np.sqrt(dimensions), row_indices, dimensions, seen)
-            for row_distances, row_indices, seen in zip(distances, indices, evidence, strict=True)
-        ]
+        squared = (points[:, None, :] - self.train[None, :, :]) ** 2  # member, declared, feature
+        return [self._prediction(row, seen) for row, seen in zip(squared, evidence, strict=True)]
 
     def impute(self, features: np.ndarray) -> np.ndarray:
         """A missing feature takes the declared members' median: it then tells nothing."""
         return np.where(np.isnan(features), self.medians, features)
 
-    def _prediction(self, rms: np.ndarray, indices: np.ndarray, dimensions: int, seen: int):
-        """Kernel class probabilities; two members of one class differ by ~N(0, 2) per feature."""
-        log_kernel = -dimensions * rms**2 / 4
+    def _prediction(self, squared: np.ndarray, seen: int) -> Prediction:
+        """Kernel class probabilities; two members of one class differ by ~N(0, 2) per feature.
+
+        Near a declared member, every declared member counts by its distance. Far from all, only
+        those unlike it in at most RELEASE_CHANGES behaviours count, each behaviour they differ
+        in as much as the threshold, however far: the member is then one of their
+        implementations' releases, the one that shares most of its behaviour, and the
+        probabilities are scaled by the share of behaviours in common (the rest is the chance
+        that it is none of them): one changed behaviour in seven can be a confident guess, two
+        can't.
+        """
+        total = squared.sum(axis=1)
+        novelty = float(np.sqrt(total.min() / squared.shape[1]) / NOVELTY_THRESHOLD)
+        unlike = self._unlike(squared)
+        changes = unlike.sum(axis=1)
+        if novelty <= 1.0:
+            log_kernel = -total / 4
+        elif self.behaviours and (changes <= RELEASE_CHANGES).any():
+            shared = (squared @ self.grouping * ~unlike).sum(axis=1)
+            capped = shared + (unlike * self.group_sizes).sum(axis=1) * NOVELTY_THRESHOLD**2
+            log_kernel = np.where(changes <= RELEASE_CHANGES, -capped / 4, -np.inf)
+        else:
+            near = int(np.argmin(total))
+            return Prediction(None, 0.0, {}, str(self.labels[near]), novelty,
+                              self._names(unlike[near]), str(self.releases[near]))  # fmt: skip
+        probabilities = self._probabilities(log_kernel, seen)
+        best = max(probabilities, key=probabilities.get)
+        mine = np.flatnonzero(self.labels == best)
+        closest = mine[np.lexsort((total[mine], changes[mine]))[0]]
+        if novelty > 1.0:  # resemblance, not a match: worth the share of behaviour in common
+            shared = 1 - changes[closest] / len(self.behaviours)
+            probabilities = {name: p * shared for name, p in probabilities.items()}
+        return Prediction(
+            best, probabilities[best], probabilities, str(self.labels[np.argmin(total)]), novelty,
+            self._names(unlike[closest]), str(self.releases[closest]),
+        )  # fmt: skip
+
+    def _unlike(self, squared: np.ndarray) -> np.ndarray:
+        """Per declared member and behaviour: some feature of it lies beyond the threshold."""
+        worst = np.stack(
+            [np.where(self.grouping[:, g] > 0, squared, 0).max(axis=1)
+             for g in range(len(self.behaviours))], axis=1,
+        ) if self.behaviours else np.zeros((len(squared), 0))  # fmt: skip
+        return worst > NOVELTY_THRESHOLD**2
+
+    def _probabilities(self, log_kernel: np.ndarray, seen: int) -> dict[str, float]:
         scores = {}
         for name in self.classes:
-            members = log_kernel[self.labels[indices] == name]
+            members = log_kernel[self.labels == name]
             scores[name] = np.logaddexp.reduce(members) - np.log(len(members))
         top = max(scores.values())
         raw = {name: np.exp(score - top) for name, score in scores.items()}
         total = sum(raw.values())
         weight = seen / (seen + EVIDENCE_PRIOR)
-        probabilities = {
+        return {
             name: float(weight * value / total + (1 - weight) / len(raw))
             for name, value in raw.items()
         }
-        nearest = str(self.labels[indices[0]])
-        novelty = float(rms[0] / NOVELTY_THRESHOLD)
-        best = max(probabilities, key=probabilities.get)
-        label = None if novelty > 1.0 else best
-        return Prediction(label, probabilities[best], probabilities, nearest, novelty)
+
+    def _names(self, unlike: np.ndarray) -> tuple[str, ...]:
+        return tuple(name for name, changed in zip(self.behaviours, unlike, strict=True) if changed)
 
 
 def within_class_scale(features: np.ndarray, labels: np.ndarray) -> np.ndarray:

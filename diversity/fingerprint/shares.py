@@ -9,11 +9,18 @@ At any time t, every member of the oDAO then counts once per kind:
 lower = certain members / N; upper = (certain + uncertain members) / N, i.e. every uncertain
 member might run it; share = members whose best guess it is / N, between the two. The
 "unknown" row holds the members with no guess at all.
+
+Three levels: implementations (the diversity that matters: releases of one codebase share its
+bugs; the planner and the alerts work on these), releases (for upgrade coordination: who still
+runs an old one), and unknown. A member of a known implementation in a release that matches
+none known counts for its implementation, and as "unrecognised" among the releases.
 """
 
 import bisect
+from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.db.models import Max
 
@@ -23,6 +30,8 @@ from diversity.fingerprint.membership import MembershipHistory
 from diversity.models import Assignment, Implementation
 
 UNKNOWN_NAME = "unknown"
+UNRECOGNISED = "unrecognised"  # a release that matches none known
+UNTOLD = "not told"  # neither declared nor told apart by the evidence
 
 
 @dataclass(frozen=True)
@@ -41,9 +50,38 @@ class Share:
 
 
 @dataclass(frozen=True)
+class ReleaseShare:
+    kind: str
+    implementation: str
+    release: str  # a version, UNRECOGNISED or UNTOLD ("" for the unknown implementation)
+    members: int
+    total: int
+    share: float
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class MemberState:
     label: str | None
     certain: bool
+    release: str = UNTOLD
+
+
+class Seen(NamedTuple):
+    """One assignment, as the shares need it."""
+
+    name: str | None
+    probability: float
+    days: float
+    release: str
+
+
+def _release(version: str | None, flags: list[str]) -> str:
+    if version:
+        return version
+    return UNRECOGNISED if Assignment.Flag.UNRECOGNISED_RELEASE in flags else UNTOLD
 
 
 class ShareBook:
@@ -59,32 +97,40 @@ class ShareBook:
         for kind, name in Implementation.objects.values_list("kind", "name"):
             self.catalogue.setdefault(kind, set()).add(name)
         self.assignment_times: dict[tuple[str, int], list[datetime]] = {}
-        self.assignments: dict[tuple[str, int], list[tuple[str | None, float, float]]] = {}
+        self.assignments: dict[tuple[str, int], list[Seen]] = {}
         rows = Assignment.objects.filter(network=network).order_by("as_of")
         if at is not None:
             longest = rows.aggregate(Max("window_days"))["window_days__max"] or 0
             rows = rows.filter(as_of__lte=at, as_of__gte=at - timedelta(days=longest))
-        for member_id, kind, as_of, name, probability, days in rows.values_list(
-            "member_id", "kind", "as_of", "inferred__name", "inferred_probability", "window_days"
-        ):
+        for member_id, kind, as_of, name, probability, days, version, flags in rows.values_list(
+            "member_id", "kind", "as_of", "inferred__name", "inferred_probability", "window_days",
+            "release__version", "flags",
+        ):  # fmt: skip
             self.assignment_times.setdefault((kind, member_id), []).append(as_of)
             self.assignments.setdefault((kind, member_id), []).append(
-                (name, probability or 0, days)
+                Seen(name, probability or 0, days, _release(version, flags))
             )
         self.times = sorted({t for times in self.assignment_times.values() for t in times})
 
     def state(self, kind: str, member_id: int, at: datetime) -> MemberState:
         declaration = self.declarations.in_force(member_id, at)
+        seen = self._latest(kind, member_id, at)
         if declaration is not None:
-            return MemberState(getattr(declaration, kind).name, True)
+            version = getattr(declaration, f"{kind}_version")
+            return MemberState(getattr(declaration, kind).name, True,
+                               version or (seen.release if seen else UNTOLD))  # fmt: skip
+        if seen is None or seen.name is None:
+            return MemberState(None, False)
+        return MemberState(seen.name, seen.probability >= CONFIDENT, seen.release)
+
+    def _latest(self, kind: str, member_id: int, at: datetime) -> Seen | None:
+        """The member's latest assignment at or before `at`, if at most a window old."""
         times = self.assignment_times.get((kind, member_id), [])
         position = bisect.bisect_right(times, at)
         if position == 0:
-            return MemberState(None, False)
-        name, probability, days = self.assignments[(kind, member_id)][position - 1]
-        if at - times[position - 1] > timedelta(days=days) or name is None:
-            return MemberState(None, False)
-        return MemberState(name, probability >= CONFIDENT)
+            return None
+        seen = self.assignments[(kind, member_id)][position - 1]
+        return seen if at - times[position - 1] <= timedelta(days=seen.days) else None
 
     def shares(self, kind: str, at: datetime) -> list[Share]:
         members = self.membership.members_at(at)
@@ -104,6 +150,15 @@ class ShareBook:
             rows.append(Share(kind, UNKNOWN_NAME, unknown, 0, total, unknown / total, 0.0,
                               unknown / total))  # fmt: skip
         return rows
+
+    def release_shares(self, kind: str, at: datetime) -> list[ReleaseShare]:
+        """Members per implementation and release (best guesses), and the unknown."""
+        states = [self.state(kind, member_id, at) for member_id in self.membership.members_at(at)]
+        counts = Counter((s.label, s.release) if s.label else (UNKNOWN_NAME, "") for s in states)
+        total = len(states)
+        order = sorted(counts, key=lambda key: (key[0] == UNKNOWN_NAME, key))
+        return [ReleaseShare(kind, name, release, counts[name, release], total,
+                             counts[name, release] / total) for name, release in order]  # fmt: skip
 
     def all_shares(self, at: datetime) -> dict[str, list[Share]]:
         return {kind: self.shares(kind, at) for kind in KINDS}

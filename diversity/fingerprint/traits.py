@@ -178,3 +178,15 @@ RESOLUTION = {
     "participation_scrub": RATE, "participation_rewards": RATE, "calldata_excess": 1.0,
     "rewards_excess": 10.0,
 }  # fmt: skip
+
+# The behaviour each watchtower feature shows: a release changes one or two of them (a fee rule,
+# a gas rule), a different codebase many (classifier.RELEASE_CHANGES).
+FEES, GAS, TIMING, DUTIES = "fees", "gas limit", "timing", "duties"
+BEHAVIOURS = {
+    "legacy_rate": FEES, "fee_cap": FEES, "steady_fee_cap": FEES, "fee_cap_over_base": FEES,
+    "tip": FEES, "round_gwei_rate": FEES, "gas_ratio": GAS, "gas_headroom": GAS, "gas_limit": GAS,
+    "steady_gas_limit": GAS, "steady_gas_ratio": GAS, "steady_gas_headroom": GAS,
+    "delay": TIMING, "delay_spread": TIMING, "late_rate": "late votes",
+    "nonce_gap_rate": "nonces", "participation_balances": DUTIES, "participation_prices": DUTIES,
+    "participation_scrub": DUTIES, "participation_rewards": DUTIES, "calldata_excess": "calldata",
+}  # fmt: skip

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_PROFILES = Path(__file__).resolve().parent / "profiles" / "default.json"
-DUTIES = ("balances", "prices", "rewards", "scrub")
+DUTIES = ("balances", "prices", "rewards", "scrub", "penalty", "bond_cancel", "megapool_penalty")
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,11 @@ class Releases(Mapping):
     def releases_of(self, name: str) -> list:
         """Every release of the implementation, in the order the files list them."""
         return list(self.by_name.get(name, {}).values())
+
+    def resolve(self, label: str) -> tuple[str, str]:
+        """(implementation, version) of a label; the version is empty for an unknown name."""
+        name, _, version = label.partition("@")
+        return name, version or self.defaults.get(name, "")
 
 
 @dataclass
