@@ -1,25 +1,32 @@
 """Leave-one-member-out evaluation against the simulator's ground truth (devnet only).
 
 The set-up mirrors the real situation: some members declare, the rest are inferred. A fraction
-of the members active at the end sign true declarations with their devnet keys, chosen to
-cover every implementation of both kinds where possible (the classifier can't name an
-implementation nobody declared: that member is correctly "unknown", which would measure the
-choice of declarers, not inference). Each member is then predicted by a model that never saw
-it: undeclared members by the declared ones, declared members by the *other* declared ones.
+of the members active at the end sign true declarations (with their versions) with their devnet
+keys, chosen to cover every implementation and release of both kinds where possible (the
+classifier can't name an implementation nobody declared: that member is correctly "unknown",
+which would measure the choice of declarers, not inference). Each member is then predicted by a
+model that never saw it: undeclared members by the declared ones, declared members by the
+*other* declared ones; every day's assignment is scored (scoring.py).
+
+The model is built from the shipped profiles and the declarations. `profiles` is the extra file
+the simulation ran with: members running a release or an implementation only that file
+describes never declare, so the evaluation measures how the model generalises to behaviour it
+was not built from (a new release should be named its implementation, a new implementation
+should stay unknown).
 
 Everything happens in a transaction that is rolled back: the declarations are signed with
-devnet keys, and must not outlive the evaluation.
+devnet keys, and must not outlive the evaluation. `record_evaluation` keeps the figures.
 """
 
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from django.db import transaction
 from eth_account import Account
 from eth_account.messages import encode_defunct
-from sklearn.metrics import confusion_matrix
 
 from diversity.fingerprint.assignments import KINDS, WINDOWS, infer
 from diversity.fingerprint.declarations import (
@@ -32,11 +39,12 @@ from diversity.fingerprint.declarations import (
 from diversity.fingerprint.features import Activity
 from diversity.fingerprint.membership import latest_indexed_time
 from diversity.fingerprint.refresh import refresh_assignments
-from diversity.fingerprint.shares import UNKNOWN_NAME, ShareBook
+from diversity.fingerprint.scoring import UNKNOWN_NAME, MemberDay, score
+from diversity.fingerprint.shares import ShareBook
+from diversity.models import Assignment, ModelEvaluation
 from votes.devnet.members import member_key
+from votes.devnet.profiles import DEFAULT_PROFILES, ProfileSet, load_profiles
 from votes.models import Member
-
-BINS = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)
 
 
 @dataclass
@@ -44,11 +52,16 @@ class KindReport:
     kind: str
     evaluated: int
     declared: int
-    undeclared_accuracy: float | None
+    undeclared_accuracy: float | None  # at the end, as in the shares now
     loo_accuracy: float | None
+    member_days: int  # scored, held out
+    skipped_member_days: dict  # not scored: too little evidence, or the only declarer of its kind
+    implementations: list[dict]  # per implementation: tpr, ppv, members, member_days, named
     labels: list[str]
-    confusion: list[list[int]]  # rows: truth, columns: predicted (labels order)
+    confusion: list[list[int]]  # member-days; rows: truth, columns: predicted (labels order)
     calibration: list[dict]  # reliability bins: confidence range, count, mean confidence, accuracy
+    generalisation: dict  # new releases named their implementation, new implementations unknown
+    releases: dict  # of the right implementations on known releases: the release named right
     shares: list[dict]  # at the end: true share against the bounds
     bound_checks: int
     bound_violations: list[dict]
@@ -60,6 +73,7 @@ class Evaluation:
     network: str
     as_of: datetime
     declared_members: list[str]
+    source: dict = field(default_factory=dict)
     kinds: dict[str, KindReport] = field(default_factory=dict)
     refresh_seconds: float = 0.0
 
@@ -75,9 +89,9 @@ def truth_at(member: dict, kind: str, at: float) -> str | None:
     return label
 
 
-def choose_declared(members: list[dict], fraction: float) -> list[dict]:
-    """`fraction` of the members, rarest implementations first, so that each is declared."""
-    wanted = round(fraction * len(members))
+def choose_declared(members: list[dict], fraction: float, count: int | None = None) -> list[dict]:
+    """`fraction` of the members (or `count`), rarest software first, so that each is declared."""
+    wanted = round(fraction * len(members)) if count is None else count
     chosen: list[dict] = []
     towers, treegens = Counter(), Counter()
     remaining = sorted(members, key=lambda m: m["index"])
@@ -91,39 +105,84 @@ def choose_declared(members: list[dict], fraction: float) -> list[dict]:
 
 
 def sign_declaration(network: str, member: dict, seed: int, at: int, nonce: int = 1):
-    """A true declaration from a simulated member, signed with its devnet key."""
-    claim = Claim(network, member["address"], member["watchtower"], "", member["treegen"], "",
-                  at, nonce)  # fmt: skip
+    """A true declaration from a simulated member, signed with its devnet key; software labels
+    may carry the version (`smartnode@1.19.0`)."""
+    watchtower, _, watchtower_version = member["watchtower"].partition("@")
+    treegen, _, treegen_version = member["treegen"].partition("@")
+    claim = Claim(network, member["address"], watchtower, watchtower_version, treegen,
+                  treegen_version, at, nonce)  # fmt: skip
     text = declaration_text(claim)
     signed = Account.sign_message(encode_defunct(text=text), member_key(seed, member["index"]))
     return record_declaration(network, text, "0x" + signed.signature.hex().removeprefix("0x"))
 
 
 def evaluate(network: str, truth: dict, declare_fraction: float = 0.5,
-             windows: dict[str, timedelta] | None = None) -> Evaluation:  # fmt: skip
+             windows: dict[str, timedelta] | None = None,
+             profiles: Path | None = None) -> Evaluation:  # fmt: skip
     with transaction.atomic():
-        report = _evaluate(network, truth, declare_fraction, windows or WINDOWS)
+        report = _evaluate(network, truth, declare_fraction, windows or WINDOWS, profiles)
         transaction.set_rollback(True)
     return report
 
 
-def _evaluate(network: str, truth: dict, declare_fraction: float, windows) -> Evaluation:
+def record_evaluation(report: Evaluation) -> ModelEvaluation:
+    """Keep the figures of an evaluation (after its rollback), for the model card."""
+    return ModelEvaluation.objects.create(
+        network=report.network, as_of=report.as_of, source=report.source,
+        declared_members=len(report.declared_members), report=report.as_dict(),
+    )  # fmt: skip
+
+
+class Software:
+    """The releases the simulation ran (`simulated`) and those the model is built from."""
+
+    def __init__(self, extra: Path | None):
+        self.known, self.simulated = load_profiles(), load_profiles(extra)
+
+    def label(self, kind: str, label: str) -> str:
+        name, version = _table(self.simulated, kind).resolve(label)
+        return f"{name}@{version}"
+
+    def known_label(self, kind: str, label: str) -> bool:
+        return self.label(kind, label) in _table(self.known, kind)
+
+    def expected(self, kind: str, label: str) -> str:
+        """What a perfect model names: the implementation if it knows it, else unknown."""
+        name = label.partition("@")[0]
+        return name if name in _table(self.known, kind) else UNKNOWN_NAME
+
+
+def _table(profiles: ProfileSet, kind: str):
+    return profiles.watchtowers if kind == "watchtower" else profiles.treegens
+
+
+def _source(truth: dict, profiles: Path | None, declare_fraction: float) -> dict:
+    files = [DEFAULT_PROFILES.name] + ([Path(profiles).name] if profiles else [])
+    return {"simulation": {key: truth.get(key) for key in ("seed", "days", "started_at")},
+            "members": len(truth["members"]), "profiles": files,
+            "declare_fraction": declare_fraction}  # fmt: skip
+
+
+def _evaluate(network: str, truth: dict, declare_fraction: float, windows,
+              profiles: Path | None) -> Evaluation:  # fmt: skip
+    software = Software(profiles)
     as_of = latest_indexed_time(network)
     activity = Activity(network)
     ids = dict(Member.objects.filter(network=network).values_list("address", "id"))
     active_ids = set(activity.membership.members_at(as_of))
     members = [m for m in truth["members"] if ids.get(m["address"]) in active_ids]
-    current = [{**m, "watchtower": truth_at(m, "watchtower", as_of.timestamp()),
-                "treegen": truth_at(m, "treegen", as_of.timestamp())} for m in members]  # fmt: skip
+    current = [{**m, **{kind: software.label(kind, truth_at(m, kind, as_of.timestamp()))
+                        for kind in KINDS}} for m in members]  # fmt: skip
+    eligible = [m for m in current if all(software.known_label(k, m[k]) for k in KINDS)]
     declared = []
-    for member in choose_declared(current, declare_fraction):
+    for member in choose_declared(eligible, 0, round(declare_fraction * len(current))):
         try:
             since = max(e["from"] for e in member["history"] if e["from"] <= as_of.timestamp())
             sign_declaration(network, member, truth["seed"], since)
             declared.append(member["address"])
         except DeclarationError:
             continue  # e.g. a declaration already on record: that one stands
-    report = Evaluation(network, as_of, declared)
+    report = Evaluation(network, as_of, declared, _source(truth, profiles, declare_fraction))
     report.refresh_seconds = round(refresh_assignments(network, windows).seconds, 3)
     book, shares = DeclarationBook(network), ShareBook(network)
     by_id = {ids[m["address"]]: m for m in truth["members"] if m["address"] in ids}
@@ -132,48 +191,66 @@ def _evaluate(network: str, truth: dict, declare_fraction: float, windows) -> Ev
         inferences = infer(activity, as_of, book, kind, windows[kind])
         elapsed = time.perf_counter() - started
         scored = [(by_id[i], inferences.get(i)) for i in sorted(active_ids) if i in by_id]
-        report.kinds[kind] = _kind_report(kind, as_of, scored, shares, by_id, elapsed)
+        days, skipped = member_days(network, kind, by_id, software)
+        report.kinds[kind] = _kind_report(kind, as_of, scored, (days, skipped), shares, by_id,
+                                          elapsed, software)  # fmt: skip
     return report
 
 
-def _kind_report(kind, as_of, scored, shares, by_id, elapsed) -> KindReport:
-    truths = [truth_at(member, kind, as_of.timestamp()) for member, _ in scored]
+def member_days(network: str, kind: str, by_id: dict, software: Software):
+    """Every held-out assignment of `kind` against the truth, and what was left out."""
+    rows = Assignment.objects.filter(network=network, kind=kind).values_list(
+        "member_id", "as_of", "source", "implementation__name", "inferred__name",
+        "inferred_release__version", "inferred_probability", "flags",
+    )  # fmt: skip
+    declarers = Counter((at, name) for _, at, source, name, *_ in rows if source == "declared")
+    days, skipped = [], Counter()
+    for member_id, at, source, declared, inferred, release, probability, flags in rows:
+        label = truth_at(by_id[member_id], kind, at.timestamp()) if member_id in by_id else None
+        if label is None:
+            continue
+        if Assignment.Flag.INSUFFICIENT_DATA in flags:
+            skipped["insufficient_data"] += 1
+            continue
+        if source == "declared" and declarers[(at, declared)] < 2:
+            skipped["only_declarer"] += 1
+            continue
+        name, version = software.label(kind, label).split("@", 1)
+        days.append(MemberDay(
+            member_id=member_id, truth=name, release=version,
+            expected=software.expected(kind, name),
+            known_release=software.known_label(kind, label), predicted=inferred or UNKNOWN_NAME,
+            predicted_release=release, probability=probability, flags=tuple(flags),
+        ))  # fmt: skip
+    return days, dict(skipped)
+
+
+def _kind_report(kind, as_of, scored, member_scores, shares, by_id, elapsed,
+                 software) -> KindReport:  # fmt: skip
+    truths = [software.expected(kind, truth_at(member, kind, as_of.timestamp()))
+              for member, _ in scored]  # fmt: skip
     predictions = [inference.prediction if inference else None for _, inference in scored]
     predicted = [(p.label if p and p.label else UNKNOWN_NAME) for p in predictions]
     is_declared = [bool(inference and inference.declared) for _, inference in scored]
-    labels = sorted(set(truths) | set(predicted))
     undeclared = [t == p for t, p, d in zip(truths, predicted, is_declared, strict=True) if not d]
-    checks, violations, final = _bounds(kind, shares, by_id, as_of)
+    checks, violations, final = _bounds(kind, shares, by_id, as_of, software)
+    days, skipped = member_scores
     return KindReport(
         kind=kind, evaluated=len(scored), declared=sum(is_declared),
         undeclared_accuracy=sum(undeclared) / len(undeclared) if undeclared else None,
         loo_accuracy=_mean([t == p for t, p in zip(truths, predicted, strict=True)]),
-        labels=labels, confusion=confusion_matrix(truths, predicted, labels=labels).tolist(),
-        calibration=calibration(predictions, truths), shares=final, bound_checks=checks,
+        skipped_member_days=skipped, **score(days), shares=final, bound_checks=checks,
         bound_violations=violations, infer_seconds=round(elapsed, 4),
     )  # fmt: skip
 
 
-def calibration(predictions: list, truths: list[str]) -> list[dict]:
-    """Reliability bins: of the labels given with confidence in [low, high), how many were
-    right. Well calibrated means accuracy close to the mean confidence in every bin."""
-    pairs = [(p.probability, p.label == t) for p, t in zip(predictions, truths, strict=True)
-             if p is not None and p.label is not None]  # fmt: skip
-    bins = []
-    for low, high in zip(BINS, BINS[1:], strict=False):
-        inside = [(c, ok) for c, ok in pairs if low <= c < high]
-        confidences, right = [c for c, _ in inside], [ok for _, ok in inside]
-        bins.append({"confidence": f"{low:.1f}-{min(high, 1.0):.1f}", "count": len(inside),
-                     "mean_confidence": _mean(confidences), "accuracy": _mean(right)})  # fmt: skip
-    return bins
-
-
-def _bounds(kind, shares: ShareBook, by_id: dict, as_of: datetime):
+def _bounds(kind, shares: ShareBook, by_id: dict, as_of: datetime, software: Software):
     """The true share of every implementation against [lower, upper] at every assignment time."""
     checks, violations, final = 0, [], []
     for at in shares.times:
         members = [i for i in shares.membership.members_at(at) if i in by_id]
-        true = Counter(truth_at(by_id[i], kind, at.timestamp()) for i in members)
+        true = Counter(software.label(kind, truth_at(by_id[i], kind, at.timestamp())).split("@")[0]
+                       for i in members)  # fmt: skip
         for row in shares.shares(kind, at):
             if row.implementation == UNKNOWN_NAME:
                 continue

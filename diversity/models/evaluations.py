@@ -22,3 +22,8 @@ class ModelEvaluation(models.Model):
 
     class Meta:
         ordering = ["-evaluated_at", "-id"]
+
+    @property
+    def kind_figures(self) -> list[dict]:
+        """The figures of each kind, with the kind in each (for pages and the API)."""
+        return [{**figures, "kind": kind} for kind, figures in self.report["kinds"].items()]
