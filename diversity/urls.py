@@ -13,6 +13,7 @@ urlpatterns = [
     path("rounds/", views.round_list, name="rounds"),
     path("rounds/<int:round_id>/", views.round_detail, name="round"),
     path("plan/", views.plan, name="plan"),
+    path("model/", views.model_card_page, name="model-card"),
     path("declare/", views.declare, name="declare"),
     path(f"assets/plotly-{plotly.__version__}.min.js", views.plotly_js, name="plotly-js"),
 ]

@@ -3,6 +3,7 @@
 from diversity.views.assets import plotly_js
 from diversity.views.declare import declare
 from diversity.views.members import member_detail, member_list
+from diversity.views.model_card import model_card_page
 from diversity.views.overview import overview
 from diversity.views.plan import plan
 from diversity.views.rounds import round_detail, round_list
@@ -11,6 +12,7 @@ __all__ = [
     "declare",
     "member_detail",
     "member_list",
+    "model_card_page",
     "overview",
     "plan",
     "plotly_js",
