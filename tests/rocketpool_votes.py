@@ -1,0 +1,69 @@
+"""Driving real oDAO votes on the `rocketpool` devnet and indexing what they left.
+
+Each helper sends members' own transactions to the real contracts (one block per stage) or reads
+the contracts' own state, so tests compare the index with the protocol, not with a model of it.
+"""
+
+from eth_abi import encode as abi_encode
+from eth_utils import keccak
+
+from tests.indexer_state import devnet_config
+from votes.devnet.protocol.oracle_dao import call
+from votes.indexing.indexer import Indexer, PassReport
+from votes.models import Consensus, Round
+
+ETHER = 10**18
+BOOLEAN_STORAGE_SLOT = 5  # RocketStorage: string, bytes, uint, int, address, bool mappings
+
+
+def index(rocketpool) -> PassReport:
+    """One indexing pass over the whole devnet, from RocketStorage's deployment to the head."""
+    return Indexer(devnet_config(rocketpool.deployment), confirmations=0, max_range=500).run_pass()
+
+
+def votes(rocketpool, members, name: str, function: str, *args) -> list:
+    """The same call from each member, in one stage."""
+    return [call(rocketpool.system, m.signer, name, function, *args) for m in members]
+
+
+def submit_balances(rocketpool, members, *values, check: bool = True):
+    """Members vote `values` (block, slot time, total, staking, rETH supply) in one block."""
+    return rocketpool.run(votes(rocketpool, members, "rocketNetworkBalances", "submitBalances",
+                                *values), check=check)  # fmt: skip
+
+
+def voting_block(rocketpool) -> tuple[int, int]:
+    """(block, its timestamp) of the latest block: a block members may vote on next block."""
+    block = rocketpool.chain.w3.eth.get_block("latest")
+    return block["number"], block["timestamp"]
+
+
+def storage_uint(rocketpool, key: bytes | str) -> int:
+    key = bytes.fromhex(key[2:]) if isinstance(key, str) else key
+    return rocketpool.system.contract("rocketStorage").functions.getUint(key).call()
+
+
+def storage_bool(rocketpool, key: bytes) -> bool:
+    return rocketpool.system.contract("rocketStorage").functions.getBool(key).call()
+
+
+def plant_minipool(rocketpool, address: str) -> None:
+    """Mark `address` as a registered minipool in RocketStorage (`minipool.exists`), the only
+    thing the penalty contracts ask of a minipool below its third penalty. A stand-in until the
+    devnet creates real minipools (votes/devnet/protocol/validators.py)."""
+    key = keccak(b"minipool.exists" + bytes.fromhex(address[2:]))
+    slot = keccak(abi_encode(["bytes32", "uint256"], [key, BOOLEAN_STORAGE_SLOT]))
+    storage = rocketpool.system.address("rocketStorage")
+    true = "0x" + "00" * 31 + "01"
+    rocketpool.chain.rpc("anvil_setStorageAt", [storage, "0x" + slot.hex(), true])
+    assert storage_bool(rocketpool, key)
+
+
+def consensus_of(duty: str, key) -> Consensus:
+    return Consensus.objects.get(round=Round.objects.get(duty=duty, key=str(key)))
+
+
+def updated_logs(rocketpool, name: str, event: str, from_block: int = 0) -> list:
+    """The contract's own update events, decoded with the ABI of the release it runs."""
+    contract = rocketpool.system.contract(name)
+    return getattr(contract.events, event)().get_logs(from_block=from_block)
