@@ -1,13 +1,12 @@
 """The dashboard tests' harness: the indexed devnet as the pages see it, and headless Chromium.
 
 `dashboard_snapshot` runs the real pipeline once per session on the simulated 30-day devnet:
-index, reference verdicts, signed declarations from every other member, fingerprinting
-(assignments for the rest), alert evaluation. It keeps the rows in memory and leaves the test
-database empty; `dashboard_data` puts them back by bulk insert, inside the test's transaction for
-test-client tests, committed for the live server (which flushes them afterwards).
-
-`chromium()` starts Debian's Chromium through Playwright's sync API; Playwright's own browser
-downloads are never used.
+index, a fingerprint evaluation (kept for the model card), reference verdicts, signed declarations
+from every other member, fingerprinting (assignments for the rest), alert evaluation. It keeps the
+rows in memory and leaves the test database empty; `dashboard_data` puts them back by bulk insert,
+inside the test's transaction for test-client tests, committed for the live server (which flushes
+them afterwards). `chromium()` starts Debian's Chromium through Playwright's sync API; Playwright's
+own browser downloads are never used.
 """
 
 from contextlib import contextmanager
@@ -26,6 +25,8 @@ from diversity.models import (
     Declaration,
     Disagreement,
     Implementation,
+    ModelEvaluation,
+    Release,
     Verdict,
 )
 from diversity.models.alerts import Alert, AlertEvent, ConditionStreak
@@ -66,8 +67,10 @@ SNAPSHOT_MODELS = [
     Consensus,
     Checkpoint,
     Implementation,
+    Release,
     Declaration,
     Assignment,
+    ModelEvaluation,
     Verdict,
     Disagreement,
     Alert,
@@ -81,6 +84,8 @@ def dashboard_snapshot(simulated_devnet, django_db_setup, django_db_blocker):
     """The devnet through the whole pipeline: (rows per model, the simulator's truth)."""
     from diversity.alerts.lifecycle import evaluate
     from diversity.alerts.sources import current_situation
+    from diversity.fingerprint.evaluate import evaluate as evaluate_fingerprint
+    from diversity.fingerprint.evaluate import record_evaluation
     from diversity.fingerprint.refresh import refresh_assignments
     from diversity.reference.setup import compute_verdicts
     from votes.chain.networks import NetworkConfig
@@ -97,6 +102,7 @@ def dashboard_snapshot(simulated_devnet, django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("flush", interactive=False, verbosity=0)
         Indexer(config).run_pass()
+        record_evaluation(evaluate_fingerprint("devnet", truth))
         compute_verdicts(config, implementation_from_truth(truth))
         declare_every_other(truth)
         refresh_assignments("devnet")

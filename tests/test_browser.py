@@ -5,6 +5,9 @@ the what-if planner works with and without JavaScript, and screenshots at deskto
 widths land in test-artifacts/screenshots/ for people to look at.
 """
 
+import copy
+from datetime import timedelta
+
 import pytest
 
 from votes.models import Round
@@ -32,6 +35,7 @@ def pages_with_chart_counts(truth: dict) -> list[tuple[str, str, int]]:
         ("rounds", "/rounds/", 0),
         ("round", f"/rounds/{sim_round.pk}/", 1),
         ("plan", "/plan/", 0),
+        ("model", "/model/", 0),
         ("declare", "/declare/", 0),
     ]
 
@@ -90,3 +94,43 @@ def test_tables_and_the_planner_work_without_javascript(
     assert page.locator("#result table").count() == 2
     page.screenshot(path=harness.SCREENSHOTS / "plan-result-phone-nojs.png", full_page=True)
     context.close()
+
+
+def test_the_model_card_shows_the_latest_evaluation(live_server, dashboard_data, browser, harness):
+    """The figures of the latest `fingerprint --evaluate` (the harness ran one on this devnet),
+    not those of an older one, and when the model was last retrained on how many members."""
+    from diversity.models import Assignment, ModelEvaluation
+    from diversity.templatetags.dashboard import percent
+
+    latest = ModelEvaluation.objects.get()
+    older = copy.deepcopy(latest.report)
+    for figures in older["kinds"].values():
+        for row in figures["implementations"]:
+            row["tpr"] = row["ppv"] = 0.123
+    stale = ModelEvaluation.objects.create(network=latest.network, as_of=latest.as_of,
+                                           source=latest.source, declared_members=1,
+                                           report=older)  # fmt: skip
+    ModelEvaluation.objects.filter(pk=stale.pk).update(
+        evaluated_at=latest.evaluated_at - timedelta(days=1)
+    )
+    page = browser.new_page(viewport=harness.DESKTOP)
+    watcher = harness.PageWatcher(page)
+    page.goto(live_server.url + "/model/", wait_until="networkidle")
+    assert page.locator("h1").inner_text() == "How sure are these estimates?"
+    shown = 0
+    for kind, figures in latest.report["kinds"].items():
+        table = page.locator(f"table.rates[data-kind='{kind}']")
+        for row in figures["implementations"]:
+            cells = table.locator(f"tr[data-implementation='{row['implementation']}']")
+            assert cells.locator("td.tpr").inner_text() == percent(row["tpr"], 1)
+            assert cells.locator("td.ppv").inner_text() == percent(row["ppv"], 1)
+            shown += 1
+    assert shown >= 7 and "12.3%" not in page.locator("main").inner_text()
+    assert f"{latest.evaluated_at:%Y-%m-%d %H:%M} UTC" in page.locator("#evaluated").inner_text()
+    current = Assignment.objects.latest("as_of").as_of
+    declared = Assignment.objects.filter(as_of=current, kind="watchtower", source="declared")
+    retrained = page.locator("#retrained").inner_text()
+    assert f"on {declared.count()} declared watchtowers" in retrained
+    page.screenshot(path=harness.SCREENSHOTS / "model-card-desktop.png", full_page=True)
+    assert watcher.errors == []
+    page.close()

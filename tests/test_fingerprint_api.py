@@ -12,12 +12,12 @@ from eth_account.messages import encode_defunct
 
 from diversity.fingerprint.evaluate import choose_declared, sign_declaration
 from diversity.fingerprint.refresh import refresh_assignments
-from diversity.models import Assignment, Declaration, DeclarationRejection, Implementation
+from diversity.models import Assignment, Declaration, DeclarationRejection, Implementation, Release
 from tests.test_fingerprint_acceptance import NETWORK, indexed_snapshot, restore
 from votes.devnet.members import member_key
 
 pytestmark = [pytest.mark.chain]
-MODELS = [Implementation, Declaration, Assignment]
+MODELS = [Implementation, Release, Declaration, Assignment]
 
 
 @pytest.fixture(scope="module")
