@@ -35,6 +35,8 @@ def vote_call(system: ProtocolSystem, sim_round: SimRound, values: dict) -> Vote
     if duty == "penalty":
         return VoteCall(*system.encode("rocketNetworkPenalties", "submitPenalty", key,
                                        values["block"]))  # fmt: skip
+    if duty == "bond_cancel":
+        return VoteCall(*system.encode("rocketMinipoolBondReducer", "voteCancelReduction", key))
     if duty == "megapool_penalty":
         return VoteCall(*system.encode("rocketMegapoolPenalties", "penalise", key,
                                        values["block"], values["amount"]))  # fmt: skip
@@ -62,6 +64,9 @@ def is_settled(system: ProtocolSystem, sim_round: SimRound) -> bool:
     if duty == "scrub":
         minipool = system.at("RocketMinipoolDelegate", key, tag="v1.3.1")
         return minipool.functions.getStatus().call() != PRELAUNCH
+    if duty == "bond_cancel":
+        reducer = system.contract("rocketMinipoolBondReducer").functions
+        return reducer.getReduceBondCancelled(key).call()
     if duty in ("penalty", "megapool_penalty"):
         return False  # a penalty round has no settled flag a watchtower reads first
     if duty == "rewards":

@@ -20,13 +20,19 @@ from votes.devnet.deploy import ContractEra, Deployment, contract, guardian_sign
 from votes.devnet.members import SimMember, expand_mix, new_member
 from votes.devnet.profiles import ProfileSet
 from votes.devnet.protocol import plans
-from votes.devnet.protocol.driver import merge_stages, send
+from votes.devnet.protocol.driver import StageFailed, merge_stages, revert_reason, send
 from votes.devnet.protocol.oracle_dao import PlannedTx, call, join_stages
 from votes.devnet.protocol.system import SATURN_TAG, ProtocolAddresses, ProtocolSystem
 from votes.devnet.rewards_intervals import RewardsIntervals
 from votes.devnet.scenario import Scenario, ScenarioEvent
 from votes.devnet.transactions import Signer, fund, guardian_fees
 from votes.devnet.tx_shape import EstimateFailed, fee_fields, gas_limit
+from votes.devnet.validator_rounds import (
+    BOND_CANCEL_ODDS,
+    CHALLENGE_ODDS,
+    PENALTY_ODDS,
+    ValidatorRounds,
+)
 from votes.devnet.world import StakingWorld
 
 DAY = 86400
@@ -76,6 +82,7 @@ class Simulation:
                                         deployment.reward_interval_seconds,
                                         chain.w3.eth.block_number)  # fmt: skip
         self.members = self._initial_members(members)
+        self.validators = ValidatorRounds(random.Random(f"{seed}-validators"), seed)
         self.queue: list[tuple[int, int, object]] = []
         self.counter = itertools.count()
         self.pending: list[SentVote] = []
@@ -104,14 +111,28 @@ class Simulation:
         stages = merge_stages([join_stages(self.system, self.guardian, m.signer, m.member_id,
                                            m.url) for m in members])  # fmt: skip
         for stage in stages:
-            self.send_planned(stage)
+            hashes = self.send_planned(stage)
             self.mine(self.now())
+            for tx_hash in hashes:
+                if self.w3.eth.get_transaction_receipt(tx_hash)["status"] != 1:
+                    reason = revert_reason(self.w3, tx_hash)
+                    raise StageFailed(f"simulated world step {tx_hash}: {reason}")
         for member in members:
             member.joined_at = self.chain.timestamp
             member.switch(self.chain.timestamp, None, None)
 
     def send_planned(self, planned: list[PlannedTx]) -> list[str]:
         return [send(self.chain, tx) for tx in planned]
+
+    def run_stages(self, stages: list[list[PlannedTx]]) -> None:
+        """Each stage in a block of its own, from now on (set-up steps of the world)."""
+        for stage in stages:
+            hashes = self.send_planned(stage)
+            self.mine(self.now())
+            for tx_hash in hashes:
+                if self.w3.eth.get_transaction_receipt(tx_hash)["status"] != 1:
+                    reason = revert_reason(self.w3, tx_hash)
+                    raise StageFailed(f"simulated world step {tx_hash}: {reason}")
 
     def guardian_call(self, solidity: str, address: str, function: str, args: list) -> str:
         data = contract(self.w3, solidity, address).encode_abi(function, args)
@@ -128,6 +149,7 @@ class Simulation:
         self.deployment.protocol["upgraded_block"] = block.number
         self.result.saturn_block = block.number
         self._record_saturn_eras(block.number)
+        self.validators.after_saturn(self)
 
     def _record_saturn_eras(self, block: int) -> None:
         for name in plans.SATURN_SET_A + plans.SATURN_SET_B:
@@ -146,6 +168,7 @@ class Simulation:
     def run(self) -> SimulationResult:
         started = time.monotonic()
         self.join(self.members)
+        self.validators.setup(self)
         self._deposit()
         self.mine(self.now())
         start = (self.chain.timestamp // DAY + 1) * DAY
@@ -167,9 +190,31 @@ class Simulation:
                 self.at(day_start, lambda e=event: self._apply(e))
             self.at(day_start + DEPOSIT_HOUR, self._deposit)
             self.at(day_start + ROUND_HOUR, self._open_daily_rounds)
+            self._schedule_validator_rounds(day_start)
         interval = self.deployment.reward_interval_seconds
         for index in range(self.days * DAY // interval):
             self.at(start + (index + 1) * interval, lambda i=index: self._open_rewards(i))
+
+    def _schedule_validator_rounds(self, day_start: int) -> None:
+        rng, rounds = self.validators.rng, self.validators
+        for _ in range(rng.choice((0, 1, 1, 2))):
+            self.at(
+                day_start + rng.randrange(DAY // 12) * 12, lambda: self._open(rounds.new_minipool)
+            )
+        odds = ((PENALTY_ODDS, rounds.penalty), (BOND_CANCEL_ODDS, rounds.bond_cancel),
+                (PENALTY_ODDS, rounds.megapool_penalty))  # fmt: skip
+        for hour, (chance, opener) in enumerate(odds, start=9):
+            if rng.random() < chance:
+                self.at(day_start + hour * 3600, lambda o=opener: self._open(o))
+        if rng.random() < CHALLENGE_ODDS:
+            self.at(day_start + 12 * 3600, lambda: rounds.exit_challenge(self))
+
+    def _open(self, opener) -> None:
+        """Open the round an opener makes, if it makes one today (it may not apply in this era)."""
+        sim_round = opener(self)
+        if sim_round is not None:
+            self.result.rounds.append(sim_round)
+            self._schedule_votes(sim_round)
 
     def now(self) -> int:
         """The timestamp the next block will carry: the scheduled time, never before the chain."""

@@ -31,6 +31,18 @@ def send(chain: DevnetChain, planned: PlannedTx) -> str:
     return planned.signer.send(chain.w3, tx)
 
 
+def revert_reason(w3, tx_hash: str) -> str:
+    """Why a mined transaction reverted: replayed as a call on the state before its block."""
+    tx = w3.eth.get_transaction(tx_hash)
+    call = {"to": tx["to"], "from": tx["from"], "data": tx["input"], "gas": tx["gas"],
+            "value": tx["value"]}  # fmt: skip
+    try:
+        w3.eth.call(call, tx["blockNumber"] - 1)
+    except Exception as error:  # web3 raises several types for a revert
+        return str(error)[:200]
+    return "no reason (it passes on the previous block's state)"
+
+
 def run_stages(chain: DevnetChain, stages: list[list[PlannedTx]], timestamp: int | None = None,
                check: bool = True) -> list[SentTx]:  # fmt: skip
     """Mine each stage in a block of its own (the first at `timestamp`, if given)."""
@@ -41,7 +53,8 @@ def run_stages(chain: DevnetChain, stages: list[list[PlannedTx]], timestamp: int
         for item in sent:
             item.receipt = chain.w3.eth.get_transaction_receipt(item.tx_hash)
             if check and item.receipt["status"] != 1:
-                raise StageFailed(f"transaction {item.tx_hash} to {item.planned.to} reverted")
+                reason = revert_reason(chain.w3, item.tx_hash)
+                raise StageFailed(f"transaction {item.tx_hash} to {item.planned.to}: {reason}")
         sent_all.extend(sent)
     return sent_all
 
