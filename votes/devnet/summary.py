@@ -19,6 +19,7 @@ def ground_truth(result: SimulationResult, deployment: Deployment) -> dict:
         "started_at": result.started_at,
         "rpc_url": deployment.rpc_url,
         "rocket_storage": deployment.rocket_storage,
+        "protocol": protocol_history(result, deployment),
         "members": [
             {
                 "index": m.index,
@@ -40,6 +41,14 @@ def ground_truth(result: SimulationResult, deployment: Deployment) -> dict:
         "votes": [vars(vote) for vote in result.votes],
         "elapsed_seconds": round(result.elapsed_seconds, 2),
     }
+
+
+def protocol_history(result: SimulationResult, deployment: Deployment) -> dict:
+    """Which contracts ran: the real releases and the block of the Saturn upgrade, if any."""
+    if not deployment.is_rocketpool:
+        return {"contracts": "imitation"}
+    return {"contracts": "rocketpool", "releases": ["v1.3.1", "v1.4"] if result.saturn_block
+            else ["v1.3.1"], "saturn_upgrade_block": result.saturn_block}  # fmt: skip
 
 
 def printable_summary(truth: dict) -> dict:
