@@ -1,0 +1,63 @@
+"""Thresholds read where the real contracts keep them: the consensus and penalty thresholds in
+RocketDAOProtocolSettingsNetwork, the scrub quorum in RocketDAONodeTrustedSettingsMinipool, the
+megapool penalty threshold in RocketDAOProtocolSettingsMegapool (Saturn), each through the
+address RocketStorage gives now (Saturn replaced the network settings contract)."""
+
+import pytest
+
+from tests.indexer_state import devnet_config
+from tests.rocketpool_votes import ETHER, consensus_of, index, submit_balances, voting_block
+from votes.chain.client import ChainClient
+from votes.devnet.protocol.oracle_dao import call
+from votes.indexing.thresholds import read_thresholds
+from votes.models import Consensus
+
+pytestmark = [pytest.mark.chain, pytest.mark.django_db]
+SETTINGS = (
+    ("rocketDAOProtocol", "rocketDAOProtocolSettingsNetwork", "network.consensus.threshold", 60),
+    ("rocketDAOProtocol", "rocketDAOProtocolSettingsNetwork", "network.penalty.threshold", 70),
+    ("rocketDAONodeTrusted", "rocketDAONodeTrustedSettingsMinipool", "minipool.scrub.quorum", 80),
+    ("rocketDAONodeTrusted", "rocketDAONodeTrustedSettingsMinipool",
+     "minipool.cancel.bond.reduction.quorum", 90),
+)  # fmt: skip
+
+
+def set_thresholds(rocketpool, settings) -> None:
+    rocketpool.run([call(rocketpool.system, rocketpool.guardian, dao, "bootstrapSettingUint",
+                         contract, path, percent * ETHER // 100)
+                    for dao, contract, path, percent in settings])  # fmt: skip
+
+
+def thresholds(rocketpool) -> dict[str, int]:
+    config = devnet_config(rocketpool.deployment)
+    return read_thresholds(ChainClient(config.rpc_url), config)
+
+
+def test_each_threshold_comes_from_its_own_settings_contract(rocketpool):
+    set_thresholds(rocketpool, SETTINGS)
+    read = thresholds(rocketpool)
+    assert {duty: value * 100 // ETHER for duty, value in read.items()} == {
+        "balances": 60, "prices": 60, "rewards": 60, "penalty": 70, "scrub": 80,
+        "bond_cancel": 90, "megapool_penalty": 51,  # no megapool settings before Saturn
+    }  # fmt: skip
+
+
+def test_after_the_upgrade_the_replaced_settings_contracts_answer(rocketpool):
+    set_thresholds(rocketpool, SETTINGS[:1])
+    network = rocketpool.system.address("rocketDAOProtocolSettingsNetwork")
+    rocketpool.upgrade_to_saturn()
+    assert rocketpool.system.address("rocketDAOProtocolSettingsNetwork") != network
+    read = thresholds(rocketpool)
+    megapool = rocketpool.system.contract("rocketDAOProtocolSettingsMegapool").functions
+    assert read["balances"] == 60 * ETHER // 100  # the setting survives in RocketStorage
+    assert read["megapool_penalty"] == megapool.getPenaltyThreshold().call()
+
+
+def test_the_replay_crosses_where_the_configured_threshold_says(rocketpool):
+    set_thresholds(rocketpool, SETTINGS[:1])  # 60%: 9 of 15 (8 of 15 is 53%)
+    block, slot = voting_block(rocketpool)
+    submit_balances(rocketpool, rocketpool.members[:9], block, slot, 10 * ETHER, ETHER, ETHER)
+    index(rocketpool)
+    outcome = consensus_of("balances", block)
+    assert outcome.status == Consensus.Status.REACHED, outcome.mismatch_reason
+    assert (outcome.vote_count, int(outcome.threshold)) == (9, 60 * ETHER // 100)
