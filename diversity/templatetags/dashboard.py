@@ -74,6 +74,20 @@ def network_name() -> str:
 
 
 @register.simple_tag
+def protocol_description() -> str:
+    """On the devnet, which contracts it runs (the real protocol or the imitation), so that a
+    demo never passes one off as the other; empty elsewhere."""
+    if settings.TOWERWATCH_NETWORK != "devnet":
+        return ""
+    from votes.devnet.deploy import Deployment
+
+    try:
+        return Deployment.load(settings.TOWERWATCH_DEVNET_FILE).describe()
+    except (OSError, ValueError, TypeError, KeyError):
+        return ""
+
+
+@register.simple_tag
 def chart(figure: dict, element_id: str, label: str):
     """A chart container and its figure JSON; static/js/charts.js draws it with Plotly."""
     return format_html(

@@ -69,6 +69,14 @@ class Deployment:
     def is_rocketpool(self) -> bool:
         return self.protocol is not None
 
+    def describe(self) -> str:
+        """What the devnet runs, in words for the dashboard."""
+        if not self.is_rocketpool:
+            return "hand-written imitation contracts (pre-Houston ABI eras)"
+        upgraded = self.protocol.get("upgraded_block")
+        saturn = f", upgraded to v1.4 (Saturn) at block {upgraded}" if upgraded else ""
+        return f"the real Rocket Pool contracts: v1.3.1 (Houston){saturn}"
+
     def current(self, name: str) -> str:
         return next(e.address for e in reversed(self.eras) if e.name == name)
 

@@ -7,6 +7,7 @@ devnet keeps running (Ctrl-C stops both).
 
 import json
 
+from django.conf import settings
 from django.core.management import call_command
 
 from diversity.alerts.lifecycle import evaluate
@@ -41,6 +42,7 @@ class Command(TowerwatchCommand):
                 members=options["members"], days=options["days"], seed=options["seed"],
             )  # fmt: skip
             truth = ground_truth(simulation.run(), deployment)
+            deployment.save(settings.TOWERWATCH_DEVNET_FILE)
             chain.release()
             summary = printable_summary(truth)
             self.stdout.write(json.dumps({k: summary[k] for k in ("rounds", "submissions")}))
