@@ -81,6 +81,8 @@ def devnet(bare_devnet):
 
 def run_simulation(days=30, members=15, seed=1, scenario=None, profiles=None):
     """Yield (chain, deployment, result, truth) for a simulation on its own fresh anvil."""
+    from django.conf import settings
+
     from votes.devnet.profiles import load_profiles
     from votes.devnet.scenario import load_scenario
     from votes.devnet.session import open_devnet
@@ -93,6 +95,7 @@ def run_simulation(days=30, members=15, seed=1, scenario=None, profiles=None):
             members=members, days=days, seed=seed,
         )  # fmt: skip
         result = simulation.run()
+        deployment.save(settings.TOWERWATCH_DEVNET_FILE)  # the upgrade block, as the commands do
         yield chain, deployment, result, ground_truth(result, deployment)
 
 
@@ -132,3 +135,14 @@ def rocketpool(rocketpool_devnet):
     """The real-protocol devnet, reverted after the test (anvil snapshots)."""
     with rocketpool_devnet.restored_after():
         yield rocketpool_devnet
+
+
+@pytest.fixture(autouse=True)
+def fresh_abuse_limits():
+    """The abuse limits count per client address, and every test client is the same address:
+    each test starts with nothing counted (towerwatch/throttling.py keeps its own cache)."""
+    from django.core.cache import caches
+
+    from towerwatch.throttling import THROTTLE_CACHE
+
+    caches[THROTTLE_CACHE].clear()
