@@ -9,10 +9,9 @@ If-None-Match or If-Modified-Since gets a 304 without anything being computed.
 
 Only anonymous GET/HEAD requests are cached, and only 200 responses that set no cookie. Pages
 cache their rendered bytes (`cached_page`), with a hole where a form's CSRF token was, since the
-token belongs to one visitor. API viewsets cache the serialized data after DRF's
-authentication, permissions and throttles (`CachedByState`) and render it per request, so
-content negotiation works as before; the browsable API, which holds a CSRF token, is computed
-each time.
+token belongs to one visitor. API viewsets cache a rendered body per negotiated media type,
+after DRF's authentication, permissions, throttles and content negotiation (`CachedByState`);
+the browsable API, which holds a CSRF token, is computed each time.
 """
 
 import functools
@@ -64,14 +63,12 @@ class Version:
     last_modified: int | None  # unix seconds
 
     @classmethod
-    def of(cls, request, parts: tuple[str, ...], kind: str, address: str) -> "Version":
+    def of(cls, parts: tuple[str, ...], kind: str, address: str, variant: str = ""):
+        """`address` names what is cached; `variant` what else the client's copy depends on."""
         code, code_time = release()
         state = stamp(parts)
         address = hashlib.sha256(address.encode()).hexdigest()[:32]
         key = f"towerwatch:{kind}:{code}:{address}:{state.tag}"
-        # one representation per media type; a form's token changes with the CSRF cookie
-        csrf_cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
-        variant = f"{request.META.get('HTTP_ACCEPT', '')}|{csrf_cookie}"
         etag = hashlib.sha256(f"{key}|{variant}".encode()).hexdigest()[:32]
         modified = state.modified.timestamp() if state.modified else None
         newest = max(modified or 0.0, code_time)
@@ -134,7 +131,8 @@ def cached_page(*parts: str):
         def serve(request, *args, **kwargs):
             if not cacheable(request):
                 return view(request, *args, **kwargs)
-            version = Version.of(request, parts, "page", request.get_full_path())
+            csrf_cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")  # a form's token
+            version = Version.of(parts, "page", request.get_full_path(), csrf_cookie)
             if answer := version.not_modified(request):
                 return answer
             stored = cache.get(version.key)
@@ -171,9 +169,10 @@ def warm(paths: list[str]) -> int:
 
 
 class CachedByState:
-    """A DRF viewset mixin: the actions in `cached_actions` are answered from the cache of their
-    serialized data while `state_parts` are unchanged. It takes effect after authentication,
-    permissions and throttling (`initial`), so those apply to cached answers too."""
+    """A DRF viewset mixin: the actions in `cached_actions` are answered from the cache while
+    `state_parts` are unchanged, one rendered body per negotiated media type. It takes effect
+    after authentication, permissions, throttling and content negotiation (`initial`), so those
+    apply to cached answers too."""
 
     state_parts: tuple[str, ...] = ()
     cached_actions: tuple[str, ...] = ("list",)
@@ -187,15 +186,18 @@ class CachedByState:
             setattr(self, method, functools.partial(self._from_cache, handler))
 
     def _from_cache(self, handler, request, *args, **kwargs):
-        # the data holds absolute links (pagination): one entry per host and scheme
-        version = Version.of(request, self.state_parts, "api", request.build_absolute_uri())
+        # absolute links in the data (pagination): one entry per host and scheme too
+        address = f"{request.build_absolute_uri()}|{request.accepted_media_type}"
+        version = Version.of(self.state_parts, "api", address)
         if answer := version.not_modified(request):
             return answer
-        data = cache.get(version.key)
-        if data is None:
-            response = handler(request, *args, **kwargs)
-            if response.status_code != 200 or not isinstance(response, Response):
-                return response
-            cache.set(version.key, response.data, CACHE_SECONDS)
-            return version.validate(response)
-        return version.validate(Response(data))
+        stored = cache.get(version.key)
+        if stored is not None:
+            content, content_type = stored
+            return version.validate(HttpResponse(content, content_type=content_type))
+        response = handler(request, *args, **kwargs)
+        if response.status_code != 200 or not isinstance(response, Response):
+            return response
+        response = self.finalize_response(request, response, *args, **kwargs).render()
+        cache.set(version.key, (response.content, response["Content-Type"]), CACHE_SECONDS)
+        return version.validate(response)
