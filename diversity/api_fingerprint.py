@@ -20,12 +20,17 @@ from datetime import UTC, datetime
 import django_filters
 from django.conf import settings
 from django.db.models import Max
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_serializer,
+    inline_serializer,
+)
 from rest_framework import mixins, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 
 from diversity.fingerprint.declarations import (
     Claim,
@@ -37,6 +42,8 @@ from diversity.fingerprint.declarations import (
 from diversity.fingerprint.membership import latest_indexed_time
 from diversity.fingerprint.shares import ShareBook
 from diversity.models import Assignment, Declaration, Implementation
+from towerwatch.throttling import DeclarationThrottle, ExpensiveReadThrottle
+from votes.filters import UTCDateTimeFilter
 from votes.page_cache import CachedByState
 from votes.state import CHAIN, DECLARATIONS, FINGERPRINT
 
@@ -53,7 +60,7 @@ def _time(value: str, name: str) -> datetime:
         if value.isdigit():
             return datetime.fromtimestamp(int(value), UTC)
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     except (ValueError, OverflowError, OSError):
         raise ValidationError({name: "expected an ISO 8601 time or unix seconds"}) from None
 
@@ -126,6 +133,21 @@ REFUSAL = inline_serializer("DeclarationRefusal", {
 DECLARATION_TEXT = inline_serializer("DeclarationText", {"message": serializers.CharField()})
 
 
+def refusal(error: DeclarationError) -> Response:
+    body = {"error": error.reason, "detail": error.detail,
+            "meaning": DeclarationError.REASONS[error.reason]}  # fmt: skip
+    return Response(body, status=REFUSAL_STATUS.get(error.reason, 400))
+
+
+def one_line(detail) -> str:
+    """DRF's error detail (a dict or list of messages) as one line."""
+    if isinstance(detail, dict):
+        return "; ".join(f"{name}: {one_line(value)}" for name, value in detail.items())
+    if isinstance(detail, list):
+        return " ".join(one_line(item) for item in detail)
+    return str(detail)
+
+
 class DeclarationFilter(django_filters.FilterSet):
     member = django_filters.CharFilter(field_name="member__address", lookup_expr="iexact")
     watchtower = django_filters.CharFilter(field_name="watchtower__name")
@@ -134,12 +156,6 @@ class DeclarationFilter(django_filters.FilterSet):
     class Meta:
         model = Declaration
         fields = ["network", "member", "watchtower", "treegen"]
-
-
-class DeclareThrottle(AnonRateThrottle):
-    """Every refused declaration is logged as a row: don't let anyone fill the table."""
-
-    rate = "120/hour"
 
 
 class DeclarationViewSet(CachedByState, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -151,22 +167,22 @@ class DeclarationViewSet(CachedByState, mixins.CreateModelMixin, viewsets.ReadOn
         return DeclareSerializer if self.action == "create" else DeclarationSerializer
 
     def get_throttles(self):
-        return [DeclareThrottle()] if self.action == "create" else super().get_throttles()
+        return [DeclarationThrottle()] if self.action == "create" else super().get_throttles()
 
     @extend_schema(request=DeclareSerializer, responses={
         201: DeclarationSerializer, 400: REFUSAL, 403: REFUSAL, 409: REFUSAL,
     })  # fmt: skip
     def create(self, request, *args, **kwargs):
-        """Verify and record a signed declaration; a refusal says why, by a stable `error`."""
-        incoming = DeclareSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        network = settings.TOWERWATCH_NETWORK
+        """Verify and record a signed declaration; a refusal says why, by a stable `error`
+        (a body that is not {"message", "signature"} at all is `malformed` too)."""
         try:
-            declaration = record_declaration(network, **incoming.validated_data)
+            incoming = DeclareSerializer(data=request.data)
+            incoming.is_valid(raise_exception=True)
+            declaration = record_declaration(settings.TOWERWATCH_NETWORK, **incoming.validated_data)
+        except (ParseError, ValidationError) as error:
+            return refusal(DeclarationError("malformed", one_line(error.detail)))
         except DeclarationError as error:
-            body = {"error": error.reason, "detail": error.detail,
-                    "meaning": DeclarationError.REASONS[error.reason]}  # fmt: skip
-            return Response(body, status=REFUSAL_STATUS.get(error.reason, 400))
+            return refusal(error)
         return Response(DeclarationSerializer(declaration).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=DECLARATION_TEXT, parameters=[
@@ -214,6 +230,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 class AssignmentFilter(django_filters.FilterSet):
     member = django_filters.CharFilter(field_name="member__address", lookup_expr="iexact")
+    as_of = UTCDateTimeFilter()
     flag = django_filters.ChoiceFilter(choices=Assignment.Flag.choices, method="with_flag")
     current = django_filters.BooleanFilter(method="only_current", label="only the latest as_of")
 
@@ -252,6 +269,7 @@ class ShareSerializer(serializers.Serializer):
     upper = serializers.FloatField(help_text="plus every unknown or low-confidence member")
 
 
+@extend_schema_serializer(many=False)  # one object, although the route is the list action
 class SharesNowSerializer(serializers.Serializer):
     network = serializers.CharField()
     at = serializers.DateTimeField(allow_null=True)
@@ -268,6 +286,15 @@ TIME_HELP = "ISO 8601 time (UTC if no zone) or unix seconds"
 
 class SharesViewSet(CachedByState, viewsets.ViewSet):
     """Shares of the oDAO vote per implementation, with lower and upper bounds."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """An error is JSON even when CSV was asked for: as CSV it would read as data."""
+        if response.status_code >= 400 and isinstance(
+            getattr(request, "accepted_renderer", None), CSVRenderer
+        ):
+            request.accepted_renderer = renderers.JSONRenderer()
+            request.accepted_media_type = request.accepted_renderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
 
     state_parts = (CHAIN, DECLARATIONS, FINGERPRINT)  # membership, declarations, assignments
     cached_actions = ("list", "series")
@@ -286,13 +313,17 @@ class SharesViewSet(CachedByState, viewsets.ViewSet):
         by_kind = {kind: [row.as_dict() for row in rows] for kind, rows in shares.items()}
         return Response({"network": network, "at": moment, **by_kind})
 
-    @extend_schema(responses=SharePointSerializer(many=True), parameters=[
+    @extend_schema(responses={
+        (200, "application/json"): SharePointSerializer(many=True),
+        (200, "text/csv"): OpenApiTypes.STR,
+    }, parameters=[
         OpenApiParameter("kind", str, enum=["watchtower", "treegen"]),
         OpenApiParameter("start", str, description=TIME_HELP),
         OpenApiParameter("end", str, description=TIME_HELP),
         OpenApiParameter("network", str),
     ])  # fmt: skip
-    @action(detail=False, methods=["get"], renderer_classes=SERIES_RENDERERS)
+    @action(detail=False, methods=["get"], renderer_classes=SERIES_RENDERERS,
+            throttle_classes=[ExpensiveReadThrottle])  # fmt: skip
     def series(self, request, format=None):
         """One row per day, kind and implementation: the dashboard's stacked area, or a CSV."""
         params = request.query_params

@@ -25,6 +25,8 @@ HOSTILE_VALUES = {
     "very long": "x" * 5000,
     "unicode": "\u00fc\U0001f642\u202e",
     "timestamp overflow": "1" + "0" * 20,
+    "far time zone": "0145-04-24T14:13:47+21:53",
+    "nul byte": "a\x00b",
     "empty": "",
 }
 # What a format suffix may be: the formats the renderers know, and one nobody knows.

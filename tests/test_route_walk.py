@@ -43,3 +43,24 @@ def test_no_route_answers_a_server_error_on_a_fresh_install(db):
     report = RouteWalker(clients()).walk()
     assert report.server_errors == 0
     assert report.distinct_failures() == [], "\n".join(report.distinct_failures())
+
+
+@pytest.mark.parametrize("path, content_type", [
+    ("/api/shares.json", "application/json"),
+    ("/api/shares/series.json", "application/json"),
+    ("/api/shares/series.csv", "text/csv"),
+    ("/api/declarations/message.json?member=0x" + "1" * 40 + "&watchtower=a&treegen=b",
+     "application/json"),
+])  # fmt: skip
+def test_a_format_suffix_gives_that_format(client, db, path, content_type):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(content_type)
+
+
+@pytest.mark.parametrize("path", ["/api/shares.csv", "/api/declarations/message.csv",
+                                  "/api/shares/series.xml"])  # fmt: skip
+def test_a_format_the_route_cannot_give_is_a_404(client, db, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "towerwatch.request_limits.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -81,6 +82,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+SESSION_ENGINE = "towerwatch.sessions"  # database sessions, forged keys refused before a query
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -154,7 +156,16 @@ CACHES = {
     "default": {
         "BACKEND": env_str("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
         "LOCATION": env_str("CACHE_LOCATION", "towerwatch"),
-    }
+    },
+    # Request histories of the abuse limits (towerwatch/throttling.py); shared in production.
+    "throttle": {
+        "BACKEND": env_str(
+            "THROTTLE_CACHE_BACKEND",
+            env_str("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
+        ),
+        "LOCATION": env_str("THROTTLE_CACHE_LOCATION", env_str("CACHE_LOCATION", "throttle")),
+        "KEY_PREFIX": "throttle",
+    },
 }
 
 # --- Email ---
@@ -167,12 +178,28 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "towerwatch@localhost")
 
+# --- Abuse limits for a public instance ---
+# Requests per client address (rate "N/second|minute|hour|day"), see towerwatch/throttling.py.
+TOWERWATCH_THROTTLE_RATES = {
+    "declarations": env_str("THROTTLE_DECLARATIONS", "30/hour"),  # POSTs, API and /declare/
+    "expensive_reads": env_str("THROTTLE_EXPENSIVE_READS", "60/minute"),  # planner, series
+}
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("REQUEST_MAX_BYTES", 64 * 1024)  # a request body; 413
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("REQUEST_MAX_FIELDS", 1000)  # form fields; 400
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)
+API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 500)  # the most `?page_size=` may ask
+
 # --- REST API ---
 REST_FRAMEWORK = {
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 50,
+    "DEFAULT_PAGINATION_CLASS": "towerwatch.pagination.CappedPagination",
+    "PAGE_SIZE": API_PAGE_SIZE,
+    # The client address is the connection's, or the proxy's X-Forwarded-For behind one.
+    "NUM_PROXIES": 1 if env_bool("BEHIND_PROXY") else 0,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # Staff use the API from their signed-in session. No Basic auth: it hashes a password on
+    # every request, which a public instance must not offer to anyone with a script.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
@@ -192,6 +219,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "towerwatch.api_errors.document_error_responses",  # 400/403/404/429… in the schema too
+    ],
 }
 
 LOGGING = {

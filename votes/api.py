@@ -1,6 +1,7 @@
 """Read-only REST API of the chain side: members, rounds, submissions, consensus outcomes.
 
-Every list is paginated (`page`, `page_size` up to 500) and filterable (see votes/filters.py).
+Every list is paginated (`page`, `page_size` up to the API_MAX_PAGE_SIZE setting) and
+filterable (see votes/filters.py).
 Each list costs a fixed number of queries, whatever the page holds: related rows come by
 select_related, per-row counts by correlated subqueries on indexed columns. Reads are served
 from the cache while the indexed chain is unchanged (votes/page_cache.py).
@@ -11,8 +12,8 @@ from django.db.models.functions import Coalesce
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import viewsets
 from rest_framework.filters import OrderingFilter
-from rest_framework.pagination import PageNumberPagination
 
+from towerwatch.pagination import CappedPagination
 from votes.filters import ConsensusFilter, MemberFilter, RoundFilter, SubmissionFilter
 from votes.models import Consensus, Member, Round, Submission
 from votes.page_cache import CachedByState
@@ -23,12 +24,6 @@ from votes.serializers import (
     SubmissionSerializer,
 )
 from votes.state import CHAIN
-
-
-class VotesPagination(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 500
 
 
 def submission_count(link: str, **conditions) -> Coalesce:
@@ -45,7 +40,7 @@ def submission_count(link: str, **conditions) -> Coalesce:
 
 class ReadOnlyViewSet(CachedByState, viewsets.ReadOnlyModelViewSet):
     state_parts = (CHAIN,)
-    pagination_class = VotesPagination
+    pagination_class = CappedPagination
     filter_backends = [DjangoFilterBackend, OrderingFilter]
 
 

@@ -4,9 +4,30 @@ Block ranges are inclusive (`from_block` / `to_block`); addresses match case-ins
 since people paste them checksummed or not.
 """
 
+from datetime import UTC
+
 import django_filters as filters
+from django import forms
 
 from votes.models import Consensus, Duty, Member, Round, Submission
+
+
+class UTCDateTimeField(filters.fields.IsoDateTimeField):
+    """An ISO 8601 time, turned to UTC before it reaches the database: PostgreSQL refuses
+    offsets Python accepts (up to ±23:59), and a 500 must not be how a client learns that."""
+
+    def to_python(self, value):
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:
+            raise forms.ValidationError("time out of range", code="invalid") from None
+
+
+class UTCDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = UTCDateTimeField
 
 
 class MemberFilter(filters.FilterSet):
@@ -25,8 +46,8 @@ class RoundFilter(filters.FilterSet):
                                   choices=Consensus.Status.choices)  # fmt: skip
     from_block = filters.NumberFilter(field_name="first_seen_block", lookup_expr="gte")
     to_block = filters.NumberFilter(field_name="first_seen_block", lookup_expr="lte")
-    opened_after = filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
-    opened_before = filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
+    opened_after = UTCDateTimeFilter(field_name="opened_at", lookup_expr="gte")
+    opened_before = UTCDateTimeFilter(field_name="opened_at", lookup_expr="lt")
 
     class Meta:
         model = Round

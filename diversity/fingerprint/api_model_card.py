@@ -8,7 +8,7 @@ Routes (under /api/):
   release-shares/      members per implementation and release now, or ?at=; ?kind=
 """
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
@@ -105,6 +105,7 @@ class TrainingSerializer(serializers.Serializer):
                                              help_text="per kind: the training set")  # fmt: skip
 
 
+@extend_schema_serializer(many=False)  # one object, although the route is the list action
 class ModelCardSerializer(serializers.Serializer):
     network = serializers.CharField()
     training = TrainingSerializer()
@@ -118,7 +119,7 @@ class ModelCardViewSet(viewsets.ViewSet):
     """How sure the fingerprinting is: what blockprint publishes for its classifier."""
 
     @extend_schema(responses=ModelCardSerializer, parameters=[OpenApiParameter("network", str)])
-    def list(self, request):
+    def list(self, request, format=None):
         card = model_card(_network(request))
         return Response(ModelCardSerializer(card).data)
 
@@ -139,7 +140,7 @@ class ReleaseSharesViewSet(viewsets.ViewSet):
         OpenApiParameter("at", str, description=f"{TIME_HELP}; default: the latest indexed"),
         OpenApiParameter("kind", str, enum=list(KINDS)), OpenApiParameter("network", str),
     ])  # fmt: skip
-    def list(self, request):
+    def list(self, request, format=None):
         network = _network(request)
         at = request.query_params.get("at")
         moment = _time(at, "at") if at else latest_indexed_time(network)

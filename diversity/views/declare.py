@@ -25,6 +25,7 @@ from diversity.fingerprint.declarations import (
 from diversity.models import Declaration
 from diversity.views.mix import known_implementations
 from diversity.views.pages import network
+from towerwatch.throttling import DeclarationThrottle, throttled
 
 MAX_MESSAGE = 4000
 SIGNATURE_HELP = "0x followed by 130 hexadecimal characters (65 bytes)."
@@ -132,6 +133,7 @@ def message_to_sign(network_name: str, form: MessageForm) -> tuple[str, str]:
     return text, ""
 
 
+@throttled(DeclarationThrottle)  # a refused declaration is a row too
 def declare(request):
     name = network()
     builder = MessageForm(request.GET if "member" in request.GET else None)

@@ -21,6 +21,7 @@ from diversity.views.mix import (
     software_of,
 )
 from diversity.views.pages import network
+from towerwatch.throttling import ExpensiveReadThrottle, throttled
 from votes.consensus import CALC_BASE
 from votes.page_cache import cached_page
 from votes.state import CHAIN, DECLARATIONS, FINGERPRINT
@@ -102,7 +103,8 @@ def outcomes(running, implementations, switches, threshold: int) -> list[dict]:
     return results
 
 
-@cached_page(CHAIN, DECLARATIONS, FINGERPRINT)  # a GET; what is posted is computed each time
+@throttled(ExpensiveReadThrottle)  # what is posted is computed each time
+@cached_page(CHAIN, DECLARATIONS, FINGERPRINT)  # a GET
 def plan(request):
     name = network()
     members = list(active_members(name).order_by("member_id", "address"))
