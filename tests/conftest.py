@@ -59,10 +59,12 @@ def _empty_cache():
 
 @pytest.fixture(scope="session")
 def bare_devnet():
-    """A devnet with the contracts deployed and no members: (chain, deployment)."""
+    """The hand-written contracts of the pre-Houston ABI eras (Atlas layouts, reverted late
+    votes), deployed with no members: (chain, deployment). Everything else runs on the real
+    protocol (`rocketpool`, `simulated_devnet`)."""
     from votes.devnet.session import open_devnet
 
-    with open_devnet() as (chain, deployment):
+    with open_devnet(protocol="imitation") as (chain, deployment):
         yield chain, deployment
 
 
