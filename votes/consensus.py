@@ -18,7 +18,14 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from votes.chain.duty_table import QUORUM, RELEASES, REVERTS, duty_rule, release_of_event
+from votes.chain.duty_table import (
+    QUORUM,
+    RELEASES,
+    REVERTS,
+    duty_rule,
+    refusal_reasons,
+    release_of_event,
+)
 from votes.chain.events import EVENTS
 from votes.models import Consensus, MembershipEvent, OnChainUpdate, Round, Submission
 
@@ -67,13 +74,10 @@ def crosses(consensus: str, count: int, members: int, threshold: int) -> bool:
 
 
 def rule_of(duty: str, event_era: str | None):
-    """The duty-table row whose rules the contract applied to a vote: a reverted vote names its
-    contract's release; a logged one its layout's (older layouts replay with Houston's rules)."""
-    if event_era in RELEASES:
-        release = event_era
-    else:
-        spec = next((s for s in EVENTS if s.duty == duty and s.era == event_era), None)
-        release = release_of_event(spec) if spec else RELEASES[0]
+    """The duty-table row whose rules the contract applied to a vote of this layout (older
+    layouts replay with Houston's rules)."""
+    spec = next((s for s in EVENTS if s.duty == duty and s.era == event_era), None)
+    release = release_of_event(spec) if spec else RELEASES[0]
     return duty_rule(duty, release) or next(duty_rule(duty, r) for r in RELEASES[::-1])
 
 
@@ -101,6 +105,7 @@ def replay_duty(network: str, duty: str, threshold: int, counter: MemberCounter)
     tallies: dict[int, RoundTally] = defaultdict(RoundTally)
     settled = Settled(duty)
     voted: set[tuple[int, str]] = set()  # (member, key): a repeat reverts as a duplicate
+    refusals = refusal_reasons(duty)
     submissions = (
         Submission.objects.filter(network=network, round__duty=duty)
         .select_related("round")
@@ -117,9 +122,13 @@ def replay_duty(network: str, duty: str, threshold: int, counter: MemberCounter)
         members = counter.at(vote.block_number, vote.log_index)
         would_count = tally.counts[vote.submission_key] + 1
         if vote.reverted:
-            first = (vote.member_id, vote.submission_key) not in voted
-            if rule.refusal and first and crosses(rule.consensus, would_count, members, threshold):
-                tally.refused = tally.refused or vote
+            refused = (
+                vote.revert_reason in refusals
+                and (vote.member_id, vote.submission_key) not in voted
+            )
+            if refused and tally.refused is None and crosses(rule.consensus, would_count, members,
+                                                             threshold):  # fmt: skip
+                tally.refused, tally.members_at_crossing = vote, members
             continue
         voted.add((vote.member_id, vote.submission_key))
         tally.counts[vote.submission_key] = would_count
@@ -226,6 +235,7 @@ def _refused(outcome: Consensus, tally: RoundTally) -> None:
     outcome.submission_key, outcome.values = vote.submission_key, vote.values
     outcome.crossing_submission, outcome.block_number = vote, vote.block_number
     outcome.vote_count = tally.counts[vote.submission_key] + 1
+    outcome.member_count = tally.members_at_crossing
 
 
 def _disagreement(crossing: Submission | None, update: OnChainUpdate | None,

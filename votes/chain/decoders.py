@@ -58,7 +58,7 @@ def _bytes(value) -> bytes:
     return bytes.fromhex(str(value).removeprefix("0x"))
 
 
-def _normalise(value):
+def normalise(value):
     """JSON-safe values: integers as decimal strings (uint256 overflows JSON numbers)."""
     if isinstance(value, bool):
         return value
@@ -67,7 +67,7 @@ def _normalise(value):
     if isinstance(value, bytes):
         return "0x" + value.hex()
     if isinstance(value, (list, tuple)):
-        return [_normalise(item) for item in value]
+        return [normalise(item) for item in value]
     if isinstance(value, str) and value.startswith("0x") and len(value) == 42:
         return to_checksum_address(value)
     return value
@@ -107,7 +107,7 @@ def decode_log(raw: dict, emitter_version: Callable[[], int | None] = lambda: No
     try:
         return DecodedEvent(
             spec=spec,
-            values={k: _normalise(v) for k, v in values.items()} | _nested(values),
+            values={k: normalise(v) for k, v in values.items()} | _nested(values),
             address=to_checksum_address(raw["address"]),
             block_number=_quantity(raw["blockNumber"]),
             block_hash=_hex(raw["blockHash"]),
@@ -122,4 +122,4 @@ def decode_log(raw: dict, emitter_version: Callable[[], int | None] = lambda: No
 def _nested(values: dict) -> dict:
     if "submission" not in values:
         return {}
-    return {"submission": {k: _normalise(v) for k, v in values["submission"].items()}}
+    return {"submission": {k: normalise(v) for k, v in values["submission"].items()}}

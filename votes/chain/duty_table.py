@@ -23,6 +23,9 @@ RECORDED = "recorded"  # emitted and stored, changes nothing (Houston on)
 REVERTS = "reverts"  # the transaction reverts: only the member's transaction shows it
 # Why a crossing vote may still be refused.
 RPIP_61 = "rpip-61"  # 95% of the update frequency since the last update, rETH ratio delta
+# The contract's revert reasons for a refusal: a reverted crossing vote with one of them is
+# consensus the contract refused to apply.
+REFUSAL_REASONS = {RPIP_61: ("Not enough time has passed", "Change exceeds maximum")}
 
 
 def event(name: str, era: str, duty: str | None = None) -> EventSpec:
@@ -159,6 +162,12 @@ def release_events(release: str) -> list[tuple[str, EventSpec]]:
         if row.release == release:
             pairs += [(row.contract, spec) for spec in (row.submitted, row.updated) if spec]
     return pairs
+
+
+def refusal_reasons(duty: str) -> tuple[str, ...]:
+    """Every reason a release gives for refusing a duty's crossing vote."""
+    rules = {row.refusal for row in INDEXED_DUTIES if row.duty == duty and row.refusal}
+    return tuple(reason for rule in sorted(rules) for reason in REFUSAL_REASONS[rule])
 
 
 def duty_rule(duty: str, release: str) -> IndexedDuty | None:

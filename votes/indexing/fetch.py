@@ -14,6 +14,7 @@ from votes.chain.client import ChainClient, LogRangeWalker, RpcError, encode_cal
 from votes.chain.decoders import DecodedEvent, LogDecodeError, decode_log
 from votes.chain.events import EVENTS, MINIPOOL_EVENTS
 from votes.indexing.registry_view import RegistryView
+from votes.indexing.reverted import find_reverted_votes, revert_reason
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class RangeBatch:
     txs: dict[str, TxInfo] = field(default_factory=dict)
     blocks: dict[int, BlockInfo] = field(default_factory=dict)
     member_info: dict[str, tuple[str, str]] = field(default_factory=dict)
+    reverted: list[DecodedEvent] = field(default_factory=list)  # votes read from calldata
+    revert_reasons: dict[str, str] = field(default_factory=dict)
 
 
 def _int(value) -> int | None:
@@ -79,7 +82,10 @@ def block_info(block: dict) -> BlockInfo:
 
 
 def fetch_range(client: ChainClient, walker: LogRangeWalker, view: RegistryView,
-                from_block: int, to_block: int) -> RangeBatch:  # fmt: skip
+                from_block: int, to_block: int,
+                members: tuple[str, ...] = ()) -> RangeBatch:  # fmt: skip
+    """`members`: who was a member when the range starts (their reverted votes are looked for,
+    with those of members joining in it)."""
     batch = RangeBatch(from_block, to_block)
     last_hash_before = client.get_block(to_block)["hash"]
     contract_topics = [["0x" + s.topic0.hex() for s in EVENTS if s not in MINIPOOL_EVENTS]]
@@ -90,6 +96,7 @@ def fetch_range(client: ChainClient, walker: LogRangeWalker, view: RegistryView,
         _decode_into(batch, raw, view, is_minipool)
     batch.events.sort(key=lambda event: event.position)
     _fetch_transactions(client, batch)
+    _fetch_reverted_votes(client, batch, view, members)
     _fetch_blocks(client, batch)
     _check_one_chain(batch, last_hash_before)
     _fetch_member_info(client, batch, view.current("rocketDAONodeTrusted"))
@@ -107,7 +114,7 @@ def _check_one_chain(batch: RangeBatch, last_hash_before: str) -> None:
     could not tell afterwards. Any reorg inside the range changes the last block's hash."""
     if batch.blocks[batch.to_block].hash != last_hash_before:
         raise _chain_moved(batch, f"block {batch.to_block} changed hash")
-    for event in batch.events:
+    for event in batch.events + batch.reverted:
         if batch.blocks[event.block_number].hash != event.block_hash:
             raise _chain_moved(batch, f"block {event.block_number} changed hash")
 
@@ -137,9 +144,21 @@ def _fetch_transactions(client: ChainClient, batch: RangeBatch) -> None:
         batch.txs[tx_hash] = tx_info(tx, receipt)
 
 
+def _fetch_reverted_votes(client: ChainClient, batch: RangeBatch, view: RegistryView,
+                          members: tuple[str, ...]) -> None:  # fmt: skip
+    joined = [e.values["node"] for e in batch.events if e.spec.kind == "joined"]
+    senders = sorted(set(members) | set(joined))
+    known = {(tx.sender.lower(), tx.nonce) for tx in batch.txs.values()}
+    for vote, tx, receipt in find_reverted_votes(client, view, senders, known,
+                                                 batch.from_block, batch.to_block):  # fmt: skip
+        batch.reverted.append(vote)
+        batch.txs[vote.tx_hash] = tx_info(tx, receipt)
+        batch.revert_reasons[vote.tx_hash] = revert_reason(client, tx)
+
+
 def _fetch_blocks(client: ChainClient, batch: RangeBatch) -> None:
-    numbers = {e.block_number for e in batch.events} | {batch.to_block}
-    for event in batch.events:
+    numbers = {e.block_number for e in batch.events + batch.reverted} | {batch.to_block}
+    for event in batch.events + batch.reverted:
         if "block" in event.values and event.spec.kind == "submitted":
             numbers.add(int(event.values["block"]))
         if event.spec.duty == "rewards":

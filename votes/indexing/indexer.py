@@ -25,7 +25,7 @@ from votes.indexing.reorg import find_fork_point, roll_back
 from votes.indexing.snapshot import seed_members
 from votes.indexing.store import BatchWriter
 from votes.indexing.thresholds import read_thresholds
-from votes.models import Checkpoint, ContractAddress
+from votes.models import Checkpoint, ContractAddress, Member
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,7 @@ class PassReport:
     head: int
     target: int = 0
     submissions: int = 0
+    reverted_votes: int = 0
     blocks: int = 0
     ranges: int = 0
     bad_logs: int = 0
@@ -111,12 +112,18 @@ class Indexer:
         step = self.walker.max_range
         for range_start in range(start, target + 1, step):
             range_end = min(target, range_start + step - 1)
-            batch = fetch_range(self.client, self.walker, view, range_start, range_end)
+            members = tuple(
+                Member.objects.filter(network=self.network)
+                .exclude(left_block__lt=range_start)
+                .values_list("address", flat=True)
+            )
+            batch = fetch_range(self.client, self.walker, view, range_start, range_end, members)
             with transaction.atomic():
                 BatchWriter(self.network, batch).write()
             report.ranges += 1
             report.blocks += range_end - range_start + 1
             report.submissions += sum(1 for e in batch.events if e.spec.kind == "submitted")
+            report.reverted_votes += len(batch.reverted)
             report.bad_logs += len(batch.bad_logs)
             report.to_block = range_end
             self.on_progress(report)

@@ -39,6 +39,8 @@ class BatchWriter:
         for event in self.batch.events:
             handler = getattr(self, f"_on_{event.spec.kind}")
             handler(event)
+        for vote in self.batch.reverted:
+            self._on_submitted(vote, self.batch.revert_reasons.get(vote.tx_hash, ""))
         self._bad_logs()
         head = self.batch.blocks[self.batch.to_block]
         Checkpoint.objects.update_or_create(
@@ -115,7 +117,8 @@ class BatchWriter:
             return minipool.created_at if minipool else None
         return None
 
-    def _on_submitted(self, event: DecodedEvent) -> None:
+    def _on_submitted(self, event: DecodedEvent, revert_reason: str | None = None) -> None:
+        """A vote: logged, or (with a `revert_reason`, maybe empty) reverted."""
         sim_round = self._round(event)
         tx = self.batch.txs[event.tx_hash]
         block_time = self._timestamp(event)
@@ -134,6 +137,7 @@ class BatchWriter:
                 base_fee=self.batch.blocks[event.block_number].base_fee,
                 calldata_size=tx.calldata_size,
                 delay_seconds=None if delay is None else int(delay),
+                reverted=revert_reason is not None, revert_reason=revert_reason or "",
             ),
         )  # fmt: skip
 
