@@ -1,4 +1,5 @@
-"""A misbehaving Ethereum node for tests: a real HTTP proxy on 127.0.0.1 in front of anvil.
+"""A misbehaving Ethereum node for the fault tests and the reliability bench: a real HTTP proxy
+on 127.0.0.1 in front of anvil.
 
 It forwards JSON-RPC untouched, except where told to misbehave the way public providers do:
 refuse eth_getLogs ranges over N blocks with a JSON-RPC error, answer 429 with Retry-After,

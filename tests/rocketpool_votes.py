@@ -7,7 +7,7 @@ the contracts' own state, so tests compare the index with the protocol, not with
 from eth_abi import encode as abi_encode
 from eth_utils import keccak
 
-from tests.indexer_state import devnet_config
+from reliability.indexer_state import devnet_config
 from votes.devnet.protocol.oracle_dao import call
 from votes.indexing.indexer import Indexer, PassReport
 from votes.models import Consensus, Round

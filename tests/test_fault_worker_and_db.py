@@ -1,7 +1,7 @@
 """Faults around the indexer's process and database: a worker killed mid-task, a locked table.
 
 After each fault the database must equal what one clean pass stores: nothing lost, nothing
-duplicated. The yardstick is tests.indexer_state.db_state().
+duplicated. The yardstick is reliability.indexer_state.db_state().
 """
 
 import os
@@ -16,8 +16,8 @@ import pytest
 from celery import Celery
 from django.db import OperationalError, connection, connections
 
+from reliability.indexer_state import db_state, devnet_config
 from tests.conftest import ROOT, run_simulation
-from tests.indexer_state import db_state, devnet_config
 from tests.test_celery_worker import worker_database_url
 from votes.indexing.indexer import Indexer
 from votes.models import Checkpoint

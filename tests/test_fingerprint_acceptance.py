@@ -19,7 +19,7 @@ from diversity.fingerprint.assignments import CONFIDENT
 from diversity.fingerprint.evaluate import choose_declared, evaluate, sign_declaration, truth_at
 from diversity.fingerprint.refresh import refresh_assignments
 from diversity.models import Assignment
-from tests.indexer_state import clear_index
+from reliability.indexer_state import clear_index
 from votes.chain.networks import NetworkConfig
 from votes.indexing.indexer import Indexer
 from votes.models import Checkpoint, IndexedBlock, Member, MembershipEvent, Round, Submission

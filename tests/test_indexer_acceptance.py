@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pytest
 from django.core.management import call_command
 
-from tests.indexer_state import NETWORK, clear_index, db_state, devnet_config, devnet_file
+from reliability.indexer_state import NETWORK, clear_index, db_state, devnet_config, devnet_file
 from votes.indexing.indexer import Indexer, PassReport
 from votes.indexing.reorg import roll_back
 from votes.models import (

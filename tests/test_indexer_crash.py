@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from reliability.indexer_state import clear_index, database_url, db_state, devnet_config
 from tests.conftest import ROOT
-from tests.indexer_state import clear_index, database_url, db_state, devnet_config
 from votes import consensus
 from votes.indexing.indexer import Indexer
 from votes.indexing.store import BatchWriter

@@ -1,4 +1,4 @@
-"""The indexer behind a misbehaving node (tests/faulty_node.py in front of the session's anvil).
+"""The indexer behind a misbehaving node (reliability/faulty_node.py in front of anvil).
 
 Every survivable fault must end with the database equal to a clean pass over the same blocks;
 a node that is gone for good must end the pass with an RpcError that says so, the `index`
@@ -13,8 +13,8 @@ from functools import partial
 import pytest
 from django.core.management import ManagementUtility
 
-from tests.faulty_node import FaultyNode
-from tests.indexer_state import clear_index, db_state, devnet_config, devnet_file
+from reliability.faulty_node import FaultyNode
+from reliability.indexer_state import clear_index, db_state, devnet_config, devnet_file
 from votes.chain.client import ChainClient, RpcError
 from votes.indexing import indexer as indexer_module
 from votes.indexing.indexer import Indexer

@@ -6,7 +6,7 @@ then equal a full index's, round for round, including the member count at each c
 
 import pytest
 
-from tests.indexer_state import clear_index, devnet_config
+from reliability.indexer_state import clear_index, devnet_config
 from votes.indexing.indexer import Indexer
 from votes.models import Consensus, MembershipEvent
 

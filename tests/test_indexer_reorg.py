@@ -10,9 +10,9 @@ from contextlib import contextmanager
 
 import pytest
 
+from reliability.faulty_node import FaultyNode
+from reliability.indexer_state import clear_index, db_state, devnet_config
 from tests.conftest import run_simulation
-from tests.faulty_node import FaultyNode
-from tests.indexer_state import clear_index, db_state, devnet_config
 from votes.chain.client import ChainClient, RpcError
 from votes.indexing.indexer import Indexer, PassReport
 from votes.models import Checkpoint, IndexedBlock, MembershipEvent, Submission

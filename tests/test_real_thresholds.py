@@ -5,7 +5,7 @@ address RocketStorage gives now (Saturn replaced the network settings contract).
 
 import pytest
 
-from tests.indexer_state import devnet_config
+from reliability.indexer_state import devnet_config
 from tests.rocketpool_votes import ETHER, consensus_of, index, submit_balances, voting_block
 from votes.chain.client import ChainClient
 from votes.devnet.protocol.oracle_dao import call
