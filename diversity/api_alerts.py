@@ -20,6 +20,8 @@ from diversity.models.alerts import (
     RuleSetting,
     Subscription,
 )
+from votes.page_cache import CachedByState
+from votes.state import ALERTS
 
 
 class AlertEventSerializer(serializers.ModelSerializer):
@@ -63,8 +65,10 @@ class AlertDetailSerializer(AlertSerializer):
         fields = [*AlertSerializer.Meta.fields, "events"]
 
 
-class AlertViewSet(viewsets.ReadOnlyModelViewSet):
+class AlertViewSet(CachedByState, viewsets.ReadOnlyModelViewSet):
     """Every alert, newest first; filter by status, severity, rule or network."""
+
+    state_parts = (ALERTS,)
 
     queryset = Alert.objects.all()
     filterset_fields = ["status", "severity", "rule", "network"]

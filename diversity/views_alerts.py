@@ -10,11 +10,15 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 
 from diversity.models.alerts import Alert, Delivery, Rule, Severity
+from votes.page_cache import cached_page
+from votes.state import ALERTS, CHAIN
 
 PAGE_SIZE = 50
 STATUS_FILTERS = ("open", "resolved")
+SHOWN = (ALERTS, CHAIN)  # the alerts, and the header's account of the devnet
 
 
+@cached_page(*SHOWN)
 def alert_list(request):
     status = request.GET.get("status", "")
     severity = request.GET.get("severity", "")
@@ -55,6 +59,7 @@ def alert_list(request):
     )
 
 
+@cached_page(*SHOWN)  # staff, who see the deliveries, are never served from the cache
 def alert_detail(request, alert_id: int):
     alert = get_object_or_404(Alert, pk=alert_id)
     events = alert.events.annotate(
