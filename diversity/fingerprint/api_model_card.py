@@ -18,6 +18,8 @@ from diversity.fingerprint.membership import latest_indexed_time
 from diversity.fingerprint.model_card import model_card
 from diversity.fingerprint.shares import ShareBook
 from diversity.models import Kind, ModelEvaluation
+from votes.page_cache import CachedByState
+from votes.state import CHAIN, DECLARATIONS, FINGERPRINT
 
 RATE = {"allow_null": True, "min_value": 0.0, "max_value": 1.0}
 
@@ -92,7 +94,8 @@ class EvaluationSerializer(serializers.ModelSerializer):
         fields = ["id", "network", "evaluated_at", "as_of", "source", "declared_members", "kinds"]
 
 
-class EvaluationViewSet(viewsets.ReadOnlyModelViewSet):
+class EvaluationViewSet(CachedByState, viewsets.ReadOnlyModelViewSet):
+    state_parts = (FINGERPRINT,)
     queryset = ModelEvaluation.objects.all()
     serializer_class = EvaluationSerializer
     filterset_fields = ["network"]
@@ -115,8 +118,10 @@ class ModelCardSerializer(serializers.Serializer):
     )
 
 
-class ModelCardViewSet(viewsets.ViewSet):
+class ModelCardViewSet(CachedByState, viewsets.ViewSet):
     """How sure the fingerprinting is: what blockprint publishes for its classifier."""
+
+    state_parts = (CHAIN, DECLARATIONS, FINGERPRINT)
 
     @extend_schema(responses=ModelCardSerializer, parameters=[OpenApiParameter("network", str)])
     def list(self, request, format=None):
@@ -133,8 +138,10 @@ class ReleaseShareSerializer(serializers.Serializer):
     share = serializers.FloatField()
 
 
-class ReleaseSharesViewSet(viewsets.ViewSet):
+class ReleaseSharesViewSet(CachedByState, viewsets.ViewSet):
     """Members per implementation and release: for upgrade coordination."""
+
+    state_parts = (CHAIN, DECLARATIONS, FINGERPRINT)
 
     @extend_schema(responses=ReleaseShareSerializer(many=True), parameters=[
         OpenApiParameter("at", str, description=f"{TIME_HELP}; default: the latest indexed"),

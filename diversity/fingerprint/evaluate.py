@@ -42,6 +42,7 @@ from diversity.fingerprint.refresh import refresh_assignments
 from diversity.fingerprint.scoring import UNKNOWN_NAME, MemberDay, score
 from diversity.fingerprint.shares import ShareBook
 from diversity.models import Assignment, ModelEvaluation
+from votes import state
 from votes.devnet.members import member_key
 from votes.devnet.profiles import DEFAULT_PROFILES, ProfileSet, load_profiles
 from votes.models import Member
@@ -127,10 +128,12 @@ def evaluate(network: str, truth: dict, declare_fraction: float = 0.5,
 
 def record_evaluation(report: Evaluation) -> ModelEvaluation:
     """Keep the figures of an evaluation (after its rollback), for the model card."""
-    return ModelEvaluation.objects.create(
+    evaluation = ModelEvaluation.objects.create(
         network=report.network, as_of=report.as_of, source=report.source,
         declared_members=len(report.declared_members), report=report.as_dict(),
     )  # fmt: skip
+    state.bump(state.FINGERPRINT)
+    return evaluation
 
 
 class Software:

@@ -7,6 +7,8 @@ from django.shortcuts import render
 
 from diversity.fingerprint.model_card import model_card
 from diversity.views.pages import network
+from votes.page_cache import cached_page
+from votes.state import CHAIN, DECLARATIONS, FINGERPRINT
 
 LEFT_OUT = {
     "insufficient_data": "with too little evidence",
@@ -14,6 +16,7 @@ LEFT_OUT = {
 }
 
 
+@cached_page(CHAIN, DECLARATIONS, FINGERPRINT)
 def model_card_page(request):
     card = model_card(network())
     kinds = card.evaluation.kind_figures if card.evaluation else []
