@@ -409,6 +409,7 @@ def page_urls() -> list[str]:
         reverse("alerts:list"),
         reverse("alerts:detail", args=[alert.pk]),
         reverse("plan"),
+        reverse("model-card"),
         reverse("declare"),
         *list_endpoints(),
     ]
