@@ -82,7 +82,7 @@ class CSVRenderer(renderers.BaseRenderer):
         return buffer.getvalue()
 
 
-SERIES_RENDERERS = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer]
+SERIES_RENDERERS = [renderers.JSONRenderer, CSVRenderer]
 
 
 # --- implementations --------------------------------------------------------------------------

@@ -30,7 +30,7 @@ HOSTILE_VALUES = {
     "empty": "",
 }
 # What a format suffix may be: the formats the renderers know, and one nobody knows.
-FORMATS = ("json", "api", "csv", ".json", ".csv", "xml")
+FORMATS = ("json", "api", "csv", ".json", ".csv", "xml", "html")
 # Query names every route gets on top of those its schema and filters declare: what pagination,
 # ordering and the dashboard's own filters read, and the admin's search, order and page.
 COMMON_QUERY_NAMES = ("page", "page_size", "ordering", "format", "search", "duty", "status",

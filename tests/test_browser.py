@@ -134,3 +134,42 @@ def test_the_model_card_shows_the_latest_evaluation(live_server, dashboard_data,
     page.screenshot(path=harness.SCREENSHOTS / "model-card-desktop.png", full_page=True)
     assert watcher.errors == []
     page.close()
+
+
+# Records every CSP violation the page reports, from before its first script runs (Playwright
+# injects this through the DevTools protocol, which the page's own policy does not govern).
+CSP_RECORDER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
+});
+"""
+
+
+def test_every_page_satisfies_the_content_security_policy(live_server, dashboard_data, browser,
+                                                         harness, admin_user):  # fmt: skip
+    context = browser.new_context(viewport=harness.DESKTOP)
+    context.add_init_script(CSP_RECORDER)
+    page = context.new_page()
+    watcher = harness.PageWatcher(page)
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", "admin")
+    page.fill("#id_password", "password")
+    page.click("input[type=submit]")
+    page.wait_for_load_state()
+    from diversity.models.alerts import Alert
+
+    alert = Alert.objects.first()
+    paths = [path for _, path, _ in pages_with_chart_counts(dashboard_data)] + [
+        "/alerts/", f"/alerts/{alert.pk}/" if alert else "/alerts/", "/api/docs/", "/api/rounds/",
+        "/admin/", "/admin/votes/round/",
+    ]  # fmt: skip
+    for path in paths:
+        response = page.goto(live_server.url + path, wait_until="networkidle")
+        assert response.status == 200, path
+        assert "script-src 'self'" in response.headers["content-security-policy"], path
+        assert page.evaluate("window.__cspViolations") == [], path
+    page.goto(live_server.url + "/", wait_until="networkidle")
+    page.wait_for_selector(".js-plotly-plot svg.main-svg")  # Plotly drew under the policy
+    assert watcher.errors == []
+    context.close()
