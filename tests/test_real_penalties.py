@@ -53,6 +53,10 @@ def test_houston_applies_at_the_threshold_without_an_event_and_reverts_late_vote
     assert storage_bool(rocketpool, executed)
     assert storage_uint(rocketpool, outcome.submission_key) == 8
     assert outcome.crossing_submission.member.address == rocketpool.members[7].address
+    reverted = Submission.objects.get(reverted=True)  # the late vote, read from its calldata
+    assert reverted.tx_hash == late.tx_hash and reverted.late
+    assert reverted.revert_reason == "Penalty already applied for this block"
+    assert reverted.submission_key == outcome.submission_key
 
 
 def test_saturn_logs_penalty_applied_before_the_crossing_vote(rocketpool):

@@ -18,6 +18,9 @@ from votes.chain.events import EVENTS, EventSpec
 
 FUNCTION_NAMES = {row.duty: row.function.split("(")[0] for row in INDEXED_DUTIES}
 NOT_ARGUMENTS = ("from", "time", "reward_index")
+# Layouts whose functions share a selector, told apart by the contract's `version()`: the
+# older layout up to that version (prices v1.0 vs v1.3; penalties v1.3.1 = 1 vs v1.4 = 2).
+OLDER_LAYOUT_MAX_VERSION = {"prices": ("v1.0", LEGACY_PRICES_MAX_VERSION), "penalty": ("v1.1", 1)}
 
 
 @dataclass(frozen=True)
@@ -45,9 +48,10 @@ def decode_vote(tx: dict, emitter_version, block_hash: str) -> DecodedEvent | No
     calls = [c for c in VOTE_CALLS if data[:4] == c.selector]
     if not calls:
         return None
-    if len(calls) > 1:  # prices v1.0 and v1.3 share a selector, as their events share a topic
-        legacy = (emitter_version() or 0) <= LEGACY_PRICES_MAX_VERSION
-        calls = [c for c in calls if (c.spec.era == "v1.0") == legacy]
+    if len(calls) > 1:
+        older, max_version = OLDER_LAYOUT_MAX_VERSION[calls[0].spec.duty]
+        legacy = (emitter_version() or 0) <= max_version
+        calls = [c for c in calls if (c.spec.era == older) == legacy]
     call = calls[0]
     try:
         decoded = abi_decode([f.type for f in call.arguments], data[4:])
