@@ -10,14 +10,18 @@ import heapq
 import itertools
 import random
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 from web3 import Web3
 
 from votes.devnet import duties
+from votes.devnet.beacon_api_server import SimulatedBeaconChain
+from votes.devnet.beacon_world import BeaconWorld
 from votes.devnet.chain import DevnetChain
 from votes.devnet.deploy import ContractEra, Deployment, contract, guardian_signer
 from votes.devnet.members import SimMember, expand_mix, new_member
+from votes.devnet.network_balances import network_balances
 from votes.devnet.profiles import ProfileSet
 from votes.devnet.protocol import plans
 from votes.devnet.protocol.driver import StageFailed, merge_stages, revert_reason, send
@@ -27,12 +31,7 @@ from votes.devnet.rewards_intervals import RewardsIntervals
 from votes.devnet.scenario import Scenario, ScenarioEvent
 from votes.devnet.transactions import Signer, fund, guardian_fees
 from votes.devnet.tx_shape import EstimateFailed, fee_fields, gas_limit
-from votes.devnet.validator_rounds import (
-    BOND_CANCEL_ODDS,
-    CHALLENGE_ODDS,
-    PENALTY_ODDS,
-    ValidatorRounds,
-)
+from votes.devnet.validator_rounds import VALIDATOR_RHYTHM, ValidatorRounds
 from votes.devnet.world import StakingWorld
 
 DAY = 86400
@@ -65,6 +64,7 @@ class SimulationResult:
     votes: list[SentVote] = field(default_factory=list)
     elapsed_seconds: float = 0.0
     saturn_block: int | None = None
+    actions: Counter = field(default_factory=Counter)  # oDAO duties that are no vote
 
 
 class Simulation:
@@ -76,6 +76,9 @@ class Simulation:
         self.days, self.seed = days, seed
         self.rng = random.Random(f"{seed}-members")
         self.world = StakingWorld(random.Random(f"{seed}-world"))
+        genesis = chain.w3.eth.get_block(0)["timestamp"]
+        self.beacon = BeaconWorld(chain.beacon or SimulatedBeaconChain(genesis),
+                                  random.Random(f"{seed}-beacon"))  # fmt: skip
         self.guardian = guardian_signer(chain)
         self.staker = Signer.from_key(Web3.keccak(STAKER_KEY), chain.w3)
         self.rewards = RewardsIntervals(random.Random(f"{seed}-rewards"), self.system,
@@ -190,27 +193,25 @@ class Simulation:
                 self.at(day_start, lambda e=event: self._apply(e))
             self.at(day_start + DEPOSIT_HOUR, self._deposit)
             self.at(day_start + ROUND_HOUR, self._open_daily_rounds)
-            self._schedule_validator_rounds(day_start)
+            self._schedule_validator_rounds(day, day_start)
         interval = self.deployment.reward_interval_seconds
         for index in range(self.days * DAY // interval):
             self.at(start + (index + 1) * interval, lambda i=index: self._open_rewards(i))
 
-    def _schedule_validator_rounds(self, day_start: int) -> None:
+    def _schedule_validator_rounds(self, day: int, day_start: int) -> None:
+        """New minipools at random times; the other validator duties on a fixed rhythm, so
+        that every run of a week or more has each duty its era has."""
         rng, rounds = self.validators.rng, self.validators
         for _ in range(rng.choice((0, 1, 1, 2))):
-            self.at(
-                day_start + rng.randrange(DAY // 12) * 12, lambda: self._open(rounds.new_minipool)
-            )
-        odds = ((PENALTY_ODDS, rounds.penalty), (BOND_CANCEL_ODDS, rounds.bond_cancel),
-                (PENALTY_ODDS, rounds.megapool_penalty))  # fmt: skip
-        for hour, (chance, opener) in enumerate(odds, start=9):
-            if rng.random() < chance:
-                self.at(day_start + hour * 3600, lambda o=opener: self._open(o))
-        if rng.random() < CHALLENGE_ODDS:
-            self.at(day_start + 12 * 3600, lambda: rounds.exit_challenge(self))
+            when = day_start + rng.randrange(DAY // 12) * 12
+            self.at(when, lambda: self._open(rounds.new_minipool))
+        for hour, (period, phase, opener) in enumerate(VALIDATOR_RHYTHM, start=9):
+            if day % period == phase:
+                self.at(day_start + hour * 3600, lambda o=opener: self._open(getattr(rounds, o)))
 
     def _open(self, opener) -> None:
-        """Open the round an opener makes, if it makes one today (it may not apply in this era)."""
+        """Open the round an opener makes, if it makes one today (it may not apply in this era;
+        an exit challenge is one member's action, no round)."""
         sim_round = opener(self)
         if sim_round is not None:
             self.result.rounds.append(sim_round)
@@ -258,14 +259,21 @@ class Simulation:
 
     # --- rounds -------------------------------------------------------------------------------
     def _open_daily_rounds(self) -> None:
-        supply = self.system.contract("rocketTokenRETH").functions.totalSupply().call()
-        state = self.world.next_day(supply)
+        """The round's block carries the day's RPL price (the world contract now holds only
+        that); the balances are the protocol's at that block, with the beacon chain's state at
+        its slot, which the beacon-API server then serves."""
+        price = self.world.next_price()
         opened = self.now()
-        self.guardian_call("DevnetWorld", self.deployment.world, "setWorld",
-                           [state.total_eth, state.staking_eth, state.rpl_price])  # fmt: skip
+        self.guardian_call("DevnetWorld", self.deployment.world, "setWorld", [0, 0, price])
         block = self.mine(opened)
-        balances = duties.SimRound("balances", opened, block.number, vars(state).copy())
-        prices = duties.SimRound("prices", opened, block.number, vars(state).copy())
+        self.beacon.next_day(block.timestamp)
+        self.beacon.record(block.timestamp)
+        total, staking = network_balances(self, block.number)
+        supply = self.system.contract("rocketTokenRETH").functions.totalSupply()
+        values = {"total_eth": total, "staking_eth": staking, "rpl_price": price,
+                  "reth_supply": supply.call(block_identifier=block.number)}  # fmt: skip
+        balances = duties.SimRound("balances", opened, block.number, dict(values))
+        prices = duties.SimRound("prices", opened, block.number, dict(values))
         self._take_scripted_faults(balances, prices)
         for sim_round in (balances, prices):
             self.result.rounds.append(sim_round)

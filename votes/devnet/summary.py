@@ -34,6 +34,7 @@ def ground_truth(result: SimulationResult, deployment: Deployment) -> dict:
             for m in result.members
         ],
         "rounds": dict(Counter(r.duty for r in result.rounds)),
+        "actions": dict(result.actions),
         "submissions": dict(Counter(vote.duty for vote in successful)),
         "late_votes": sum(1 for vote in successful if vote.late),
         "reverted": sum(1 for vote in result.votes if vote.status != 1),

@@ -11,6 +11,7 @@ import random
 from votes.devnet.duties import SimRound
 from votes.devnet.protocol import node_operators, validators
 from votes.devnet.protocol.beacon_verifier import install_beacon_state_verifier_mock
+from votes.devnet.protocol.deposit_data import withdrawal_credentials
 from votes.devnet.protocol.driver import merge_stages
 from votes.devnet.protocol.validator_duties import challenge_exit
 from votes.devnet.protocol.validator_setup import participant_key
@@ -20,9 +21,15 @@ ETHER = 10**18
 NODE_OPERATORS = 3
 MEGAPOOL_VALIDATORS = 3
 SCRUB_SHARE = 0.35  # of new minipools whose withdrawal credentials don't match: scrubbed
-PENALTY_ODDS = 0.15  # per day: a minipool (or megapool) is caught with a wrong fee recipient
-BOND_CANCEL_ODDS = 0.1  # per Houston day: a bond reduction the oDAO cancels
-CHALLENGE_ODDS = 0.1  # per Saturn day: a member challenges a validator's exit
+# (every N days, on day index % N == phase, opener): a minipool caught with a wrong fee
+# recipient, a bond reduction the oDAO cancels (Houston), a megapool penalty and an exit
+# challenge (Saturn). An opener that doesn't apply in the era at hand does nothing.
+VALIDATOR_RHYTHM = (
+    (4, 1, "penalty"),
+    (3, 2, "bond_cancel"),
+    (4, 3, "megapool_penalty"),
+    (5, 4, "exit_challenge"),
+)
 PENALTY_AMOUNT = ETHER // 10  # a megapool penalty, in ETH
 STAKE_MARGIN_PERCENT = 150
 
@@ -43,6 +50,7 @@ class ValidatorRounds:
             self.nodes.append(node)
         sim.run_stages(merge_stages([node_operators.register_node_stages(sim.system, node)
                                      for node in self.nodes]))  # fmt: skip
+        self.new_minipool(sim)  # one minipool from the start, for the first penalty or cancel
 
     # --- Houston ------------------------------------------------------------------------------
     def new_minipool(self, sim) -> SimRound | None:
@@ -54,6 +62,7 @@ class ValidatorRounds:
         minipool = validators.vacant_minipool(sim.system, node, len(self.minipools))
         sim.run_stages(minipool.stages)
         self.minipools.append(minipool.address)
+        sim.beacon.add_solo(minipool.pubkey)
         if self.rng.random() < SCRUB_SHARE:
             return SimRound("scrub", sim.chain.timestamp, minipool.address)
         return None
@@ -101,6 +110,9 @@ class ValidatorRounds:
         slot = sim.chain.timestamp
         sim.run_stages([[validators.stake_validator(sim.system, node, v, slot)
                          for v in self.megapool_validators]])  # fmt: skip
+        for validator in self.megapool_validators:
+            credentials = withdrawal_credentials(validator.megapool)
+            sim.beacon.add_staked(validator.pubkey, credentials, sim.chain.timestamp)
 
     def megapool_penalty(self, sim) -> SimRound | None:
         if not self.megapool_validators:
@@ -124,3 +136,4 @@ class ValidatorRounds:
         planned = challenge_exit(sim.system, member.signer,
                                  {validator.megapool: [validator.validator_id]})  # fmt: skip
         sim.send_planned([planned])
+        sim.result.actions["exit_challenge"] += 1
