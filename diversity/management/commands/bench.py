@@ -79,3 +79,6 @@ class Command(TowerwatchCommand):
         from bench.bench_concurrent import measure_web
 
         yield "web", measure_web
+        from bench.bench_reliability import measure_reliability
+
+        yield "reliability", measure_reliability
