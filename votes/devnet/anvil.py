@@ -7,9 +7,11 @@ holds a port and confuses the next run.
 
 import ctypes
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -44,10 +46,36 @@ def _die_with_parent() -> None:
     os.setsid()
 
 
+def _owner_alive(home: Path) -> bool:
+    """Whether the process that started the anvil of this home (its name's prefix) still runs."""
+    try:
+        os.kill(int(home.name.split("-")[0]), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def anvil_home() -> Path:
+    """A HOME of its own for one anvil. Anvil writes the historical states it keeps (all of them
+    here: an archive node) under $HOME/.foundry/anvil/tmp, hundreds of MB to GBs per devnet, and
+    deletes them only on a clean exit: killed with its parent it leaves them, and a day of test
+    runs filled the disk. So each anvil's home is removed at stop, and homes whose owner process
+    is gone are swept before a new one starts."""
+    root = Path(settings.VAR_DIR) / "anvil"
+    root.mkdir(parents=True, exist_ok=True)
+    for home in root.iterdir():
+        if not _owner_alive(home):
+            shutil.rmtree(home, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=root))
+
+
 class Anvil:
     """A running anvil on 127.0.0.1; use as a context manager or call stop()."""
 
     def __init__(self, port: int | None = None, genesis_timestamp: int | None = None):
+        self.home = anvil_home()
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         args = [
@@ -64,8 +92,9 @@ class Anvil:
         if genesis_timestamp is not None:
             args += ["--timestamp", str(genesis_timestamp)]
         self.process = subprocess.Popen(
-            args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=_die_with_parent
-        )
+            args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=_die_with_parent,
+            env={**os.environ, "HOME": str(self.home)},
+        )  # fmt: skip
         self._wait_ready()
 
     def _wait_ready(self, timeout: float = 20.0) -> None:
@@ -90,6 +119,7 @@ class Anvil:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        shutil.rmtree(self.home, ignore_errors=True)
 
     def __enter__(self) -> "Anvil":
         return self
