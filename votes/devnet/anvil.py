@@ -24,6 +24,7 @@ ANVIL_BINARY_CANDIDATES = (
     "node_modules/@foundry-rs/anvil-linux-arm64/bin/anvil",
 )
 DEVNET_CHAIN_ID = 31337
+ARCHIVE_STATES = 1_000_000
 
 
 def anvil_binary() -> Path:
@@ -86,7 +87,10 @@ class Anvil:
             "--accounts", "1",
             "--gas-limit", "100000000",
             "--code-size-limit", "100000",  # the real contracts are compiled without the optimizer
-            "--max-persisted-states", "10000000",  # keep every historical state: an archive node
+            # Every historical state, in memory: an archive node. Not on disk: anvil writes each
+            # persisted state whole, and the real protocol's state is megabytes (tens of GB a
+            # simulated month); in memory the states share their unchanged parts.
+            "--prune-history", str(ARCHIVE_STATES),
             "--silent",
         ]  # fmt: skip
         if genesis_timestamp is not None:
