@@ -20,6 +20,7 @@ class Verdict(models.Model):
     consensus_values = models.JSONField(null=True)
     checks = models.JSONField(default=list, help_text="[{name, passed, message}]")
     source = models.CharField(max_length=200, help_text="where the reference came from")
+    unchecked = models.JSONField(default=dict, help_text="{field: why it has no reference}")
     computed_at = models.DateTimeField(auto_now=True)
 
 

@@ -84,7 +84,7 @@ class BeaconApiClient:
         self.base_url = base_url.rstrip("/")
         self.timeout_s = timeout_s
         self.batch_size = batch_size
-        self._slot_clock: tuple[int, int] | None = None  # (genesis time, seconds per slot)
+        self._slot_clock: tuple[int, int, int] | None = None  # genesis, slot s, slots/epoch
 
     def validators_at_time(self, pubkeys: Sequence[str], timestamp: int) -> ValidatorsAtSlot:
         """The validators at the slot of a (post-merge) block timestamp."""
@@ -114,11 +114,18 @@ class BeaconApiClient:
         if self._slot_clock is None:
             genesis = _uint(_data(self._get("/eth/v1/beacon/genesis"), dict), "genesis_time")
             spec = _data(self._get("/eth/v1/config/spec"), dict)
-            self._slot_clock = (genesis, _uint(spec, "SECONDS_PER_SLOT"))
-        genesis, seconds = self._slot_clock
+            self._slot_clock = (genesis, _uint(spec, "SECONDS_PER_SLOT"),
+                                _uint(spec, "SLOTS_PER_EPOCH"))  # fmt: skip
+        genesis, seconds, _ = self._slot_clock
         if timestamp < genesis or seconds == 0:
             raise BeaconUnavailable(f"time {timestamp} is before the beacon chain's genesis")
         return (timestamp - genesis) // seconds
+
+    def epoch_of(self, slot: int) -> int:
+        """The epoch of a slot (after `slot_at` has read the spec)."""
+        if self._slot_clock is None or self._slot_clock[2] == 0:
+            raise BeaconUnavailable("the beacon node's spec has no SLOTS_PER_EPOCH")
+        return slot // self._slot_clock[2]
 
     def _get(self, path: str, query: list[tuple[str, str]] = ()) -> dict:
         url = self.base_url + path + ("?" + urlencode(query) if query else "")

@@ -4,14 +4,11 @@ Every source answers for one block or says it can't (None): a reference that can
 computed is reported as unchecked, never guessed.
 
 - rETH supply: the rETH token's totalSupply() at the round's block (exact, every network).
-- Protocol ETH (total, staking): a `BeaconBalanceSource`. On the devnet, the DevnetWorld
-  contract holds the ground truth the simulator moved. For a real network the consensus-layer
-  half exists: `beacon_api.BeaconApiClient.validators_at_time(pubkeys, block timestamp)` gives
-  each validator's balance and status at the round's slot, or a reading whose `unchecked` says
-  why not. Still to build on top of it: enumerating the protocol's pubkeys at the block from
-  execution-layer state (minipools, and megapools from Saturn), the protocol's own arithmetic
-  (e.g. a minipool's calculateUserShare(balance)), and carrying the unchecked reason out of
-  `balances_at` (today None, which the round shows as "unchecked" without the why).
+- Protocol ETH (total, staking): a `BeaconBalanceSource`, on every network running the real
+  protocol (the devnet included) `network_balances.ProtocolBalanceSource`: the protocol's
+  validators enumerated from execution-layer state, their balances and statuses from a beacon
+  node's standard API (`beacon_api`), the protocol's own views for each term. Without a beacon
+  node there is no source, and both fields are unchecked, with that reason.
 - RPL price: a `PriceSource`. On the devnet, DevnetWorld.rplPrice(); on mainnet, the 12-hour
   Uniswap v3 TWAP of the RPL/ETH pool 0xe42318ea3b998e8355a3da364eb9d48ec725eb45 that the
   stock watchtower uses (observe([43200, 0]) at the block; see `twap_price_from_ticks`).
@@ -29,14 +26,17 @@ TWAP_SECONDS = 12 * 3600
 
 @dataclass(frozen=True)
 class BeaconBalances:
-    total_eth: int
-    staking_eth: int
+    """Total and staking ETH at a block, or None for both and why (`unchecked`)."""
+
+    total_eth: int | None
+    staking_eth: int | None
+    unchecked: str | None = None
 
 
 class BeaconBalanceSource(Protocol):
     name: str
 
-    def balances_at(self, block: int) -> BeaconBalances | None: ...
+    def balances_at(self, block: int) -> BeaconBalances: ...
 
 
 class PriceSource(Protocol):
@@ -54,20 +54,13 @@ def eth_call_uint(client: ChainClient, to: str, signature: str, block: int, args
 
 
 class DevnetWorldSource:
-    """The devnet's ground truth, for both ETH balances and the RPL price."""
+    """The devnet's RPL market: the price the simulator moved (balances come from the beacon)."""
 
     name = "devnet world contract"
 
     def __init__(self, client: ChainClient, world_address: str):
         self.client = client
         self.world = world_address
-
-    def balances_at(self, block: int) -> BeaconBalances | None:
-        total = eth_call_uint(self.client, self.world, "beaconTotalEth()", block)
-        staking = eth_call_uint(self.client, self.world, "beaconStakingEth()", block)
-        if total is None or staking is None:
-            return None
-        return BeaconBalances(total, staking)
 
     def rpl_price_at(self, block: int) -> int | None:
         return eth_call_uint(self.client, self.world, "rplPrice()", block)

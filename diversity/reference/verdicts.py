@@ -79,7 +79,8 @@ class VerdictComputer:
             checks += bounds_checks(consensus_values, previous_values, change_limit)
         known = {k: str(v).lower() for k, v in reference.values.items() if v is not None}
         verdict, _ = Verdict.objects.update_or_create(round=sim_round, defaults={
-            "reference_values": {k: str(v) for k, v in reference.values.items()},
+            "reference_values": {k: str(v) for k, v in reference.values.items() if v is not None},
+            "unchecked": reference.unchecked,
             "consensus_values": consensus_values, "source": reference.source[:200],
             "checks": [vars(c) for c in checks],
             "outcome": _outcome(sim_round.duty, known, consensus_values, checks),
@@ -114,12 +115,16 @@ class VerdictComputer:
 
 
 def _outcome(duty: str, known: dict[str, str], consensus_values: dict | None, checks) -> str:
+    """Agrees only when every compared field was checked and equal; a field that differs makes
+    it disagree even if another is unchecked; otherwise a partial reference is unchecked."""
     if not known:
         return Verdict.Outcome.UNCHECKED
     if consensus_values is None:
         return Verdict.Outcome.NO_CONSENSUS
     agreed = compared_fields(duty, consensus_values)
     same = all(agreed.get(field, "").lower() == value for field, value in known.items())
-    if same and all(check.passed for check in checks):
-        return Verdict.Outcome.AGREES
-    return Verdict.Outcome.DISAGREES
+    if not same or not all(check.passed for check in checks):
+        return Verdict.Outcome.DISAGREES
+    if set(agreed) - set(known):
+        return Verdict.Outcome.UNCHECKED
+    return Verdict.Outcome.AGREES

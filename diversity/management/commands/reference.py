@@ -18,13 +18,16 @@ class Command(TowerwatchCommand):
         parser.add_argument("--network", choices=["devnet", "mainnet"], default=None)
         parser.add_argument("--rpc", help="node URL (default: RPC_URL, or the devnet's)")
         parser.add_argument("--since-block", type=non_negative_int, default=None)
+        parser.add_argument(
+            "--beacon", help="beacon node URL (default: BEACON_URL, or the devnet's own)"
+        )
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **options):
         try:
             config = get_network(options["network"], options["rpc"])
             stats = compute_verdicts(config, implementation_lookup(config.name),
-                                    options["since_block"])  # fmt: skip
+                                     options["since_block"], options["beacon"])  # fmt: skip
         except (NetworkConfigError, RpcError) as error:
             raise CommandError(str(error)) from error
         if options["json"]:
