@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from web3 import Web3
 
+from votes.devnet.beacon_api_server import SimulatedBeaconChain
+
 SLOT_SECONDS = 12
 
 
@@ -23,6 +25,7 @@ class DevnetChain:
         latest = w3.eth.get_block("latest")
         self.timestamp = latest["timestamp"]
         self.base_fee = latest.get("baseFeePerGas", 10**9)
+        self.beacon: SimulatedBeaconChain | None = None  # its beacon chain, once served
 
     def rpc(self, method: str, params: list):
         response = self.w3.provider.make_request(method, params)

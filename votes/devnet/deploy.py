@@ -64,6 +64,7 @@ class Deployment:
     reward_interval_seconds: int
     eras: list[ContractEra] = field(default_factory=list)
     protocol: dict | None = None  # the real protocol's ProtocolAddresses; None: the imitation
+    beacon_url: str | None = None  # the devnet's beacon-API server, while its process runs
 
     @property
     def is_rocketpool(self) -> bool:

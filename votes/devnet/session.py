@@ -1,4 +1,7 @@
-"""Open a devnet for a command: a fresh anvil with the contracts deployed, or an existing node.
+"""Open a devnet for a command: a fresh anvil with the contracts deployed, or an existing node,
+and its beacon chain: a beacon-API server on 127.0.0.1 that the simulator fills, recorded in
+the deployment (`beacon_url`) so that `reference` finds it. The server lives as long as the
+process that opened the devnet: a devnet run with `--rpc` gets a beacon chain of its own.
 
 Shared by `devnet`, `simulate` and `demo` so that each finds the deployment the same way.
 """
@@ -10,6 +13,7 @@ from django.conf import settings
 from web3 import Web3
 
 from votes.devnet.anvil import Anvil
+from votes.devnet.beacon_api_server import BeaconApiServer, SimulatedBeaconChain
 from votes.devnet.chain import DevnetChain
 from votes.devnet.deploy import Deployment, deploy
 
@@ -51,14 +55,20 @@ def open_devnet(rpc_url: str | None = None, reward_interval_days: int = 7,
                 protocol: str = "rocketpool"):  # fmt: skip
     """Yield (chain, deployment); starts and finally stops anvil when no rpc_url is given."""
     anvil = None if rpc_url else Anvil(genesis_timestamp=GENESIS_TIMESTAMP)
+    beacon = None
     try:
         url = rpc_url or anvil.url
         chain = DevnetChain(connect(url))
         deployment = existing_deployment(chain.w3, settings.TOWERWATCH_DEVNET_FILE)
         if deployment is None or deployment.rpc_url != url:
             deployment = deploy_protocol(protocol, chain, url, reward_interval_days * 86400)
+        chain.beacon = SimulatedBeaconChain(genesis_time=chain.w3.eth.get_block(0)["timestamp"])
+        beacon = BeaconApiServer(chain.beacon)
+        deployment.beacon_url = beacon.start()
         deployment.save(settings.TOWERWATCH_DEVNET_FILE)
         yield chain, deployment
     finally:
+        if beacon is not None:
+            beacon.stop()
         if anvil is not None:
             anvil.stop()

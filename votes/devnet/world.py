@@ -1,49 +1,32 @@
-"""The world around the real protocol on the devnet: stakers depositing ETH for rETH, the
-beacon chain's rewards (the rETH exchange rate) and the RPL market.
+"""The world around the real protocol on the devnet: stakers depositing ETH for rETH and the
+RPL market, walking by seed.
 
 rETH is the real token: its supply is whatever the deposit pool minted. What the oDAO reports
-follows from it: total ETH = supply × rate, staking ETH a share of that. The rate and the RPL
-price walk by seed, one step a day, so every correct watchtower computes the same values and
-the reference check has exact ground truth. The base fee walks too, so that fee rules that
+about ETH is no longer invented here: it follows from the protocol's state and the simulated
+beacon chain (`beacon_world`, `network_balances`). The RPL price walks one step a day, so every
+correct watchtower computes the same value; the base fee walks too, so that fee rules that
 follow it leave their mark.
 """
 
 import random
-from dataclasses import dataclass
 
 ETHER = 10**18
 GWEI = 10**9
-RATE_SCALE = 10**9
-
-
-@dataclass
-class WorldState:
-    total_eth: int
-    staking_eth: int
-    reth_supply: int
-    rpl_price: int
 
 
 class StakingWorld:
     def __init__(self, rng: random.Random):
         self.rng = rng
-        self.reth_rate_ppb = 1_100_000_000  # ETH per rETH, in parts per billion
         self.rpl_price = 5 * ETHER // 1000
 
     def next_deposit(self) -> int:
         """ETH a staker deposits today (rETH is minted for it at the protocol's current rate)."""
         return self.rng.randint(50, 500) * ETHER
 
-    def next_day(self, reth_supply: int) -> WorldState:
-        self.reth_rate_ppb += self.rng.randint(50, 150)
+    def next_price(self) -> int:
+        """Today's RPL price in wei of ETH (a step of at most 3% from yesterday's)."""
         self.rpl_price += self.rpl_price * self.rng.randint(-30_000, 30_000) // 1_000_000
-        total = reth_supply * self.reth_rate_ppb // RATE_SCALE
-        return WorldState(
-            total_eth=total,
-            staking_eth=total * self.rng.randint(930, 970) // 1000,
-            reth_supply=reth_supply,
-            rpl_price=self.rpl_price,
-        )
+        return self.rpl_price
 
     def next_base_fee(self, latest: int) -> int:
         """The next block's base fee: within 10% of the latest, as EIP-1559 allows, walking
