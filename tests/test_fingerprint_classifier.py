@@ -57,3 +57,44 @@ def test_probabilities_do_not_favour_the_class_with_more_declared_members():
     lone = Fingerprinter([0.1]).fit(np.array([[0.0], [0.0], [1.0]]), ["a", "a", "c"])
     [prediction] = lone.predict(np.array([[0.5]]), [10**6])
     assert prediction.probabilities["a"] == pytest.approx(prediction.probabilities["c"])
+
+
+# --- releases: behaviours a release changes ------------------------------------------------------
+BEHAVIOURS = ["fees", "fees", "fees", "timing", "late votes", "duties"]
+RELEASE_TRAIN = np.array([[0.0] * 6, [0.0] * 6, [5.0] * 6, [5.0] * 6])
+
+
+def release_model() -> Fingerprinter:
+    return Fingerprinter([0.1] * 6, BEHAVIOURS).fit(RELEASE_TRAIN, ["a", "a", "b", "b"])
+
+
+def test_unlike_a_class_in_one_behaviour_only_is_its_unrecognised_release():
+    """Far from every declared member (new fees), like "a" in everything else: "a", with the
+    changed behaviour named and less confidence than a match."""
+    [prediction] = release_model().predict(np.array([[3.0, 3.0, 3.0, 0.0, 0.0, 0.0]]), [10**6])
+    assert prediction.novelty > 1 and not prediction.is_novel
+    assert prediction.label == "a" and prediction.changed == ("fees",)
+    [match] = release_model().predict(np.array([[0.0] * 6]), [10**6])
+    assert match.changed == () and prediction.probability < match.probability
+
+
+def test_unlike_every_class_in_three_behaviours_is_a_new_implementation():
+    [prediction] = release_model().predict(np.array([[3.0, 3.0, 3.0, 3.0, 3.0, 0.0]]), [10**6])
+    assert prediction.label is None and prediction.is_novel
+    assert set(prediction.changed) == {"fees", "timing", "late votes"}
+
+
+def test_a_behaviour_counts_once_however_many_features_show_it():
+    """Unlike "a" in fees (three features) and "b" in timing (one): each is one change, and
+    the member is the release of the class it shares the other behaviours with most closely."""
+    model = Fingerprinter([0.1] * 6, BEHAVIOURS).fit(
+        np.array([[0.0] * 6, [0.0] * 6, [0.0, 0.0, 0.0, 5.0, 0.3, 0.0], [0.0, 0.0, 0.0, 5.0,
+                  0.3, 0.0]]), ["a", "a", "b", "b"])  # fmt: skip
+    [prediction] = model.predict(np.array([[3.0, 3.0, 3.0, 0.0, 0.0, 0.0]]), [10**6])
+    assert prediction.label == "a"
+
+
+def test_without_behaviours_nothing_is_a_release():
+    [prediction] = Fingerprinter([0.1] * 6).fit(RELEASE_TRAIN, ["a", "a", "b", "b"]).predict(
+        np.array([[3.0, 3.0, 3.0, 0.0, 0.0, 0.0]]), [10**6])  # fmt: skip
+    assert prediction.label is None

@@ -27,6 +27,7 @@ from tests.test_fingerprint_acceptance import NETWORK, indexed_snapshot, restore
 
 pytestmark = [pytest.mark.chain, pytest.mark.slow]
 PROFILES = ROOT / "tests" / "profiles" / "new_releases.json"
+ARTIFACTS = ROOT / "test-artifacts"
 SHIPPED = ("smartnode", "oraclerust", "pywatch", "lighttower")
 TOWERS = [
     "smartnode@1.20.0", "smartnode@1.21.0", "nightjar", "smartnode", "oraclerust", "pywatch",
@@ -52,6 +53,11 @@ def evaluation(releases_devnet, django_db_setup, django_db_blocker):
         restore(snapshot)
         report = evaluate(NETWORK, truth, declare_fraction=0.5, profiles=PROFILES)
         call_command("flush", interactive=False, verbosity=0)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)  # the figures, for people to look at
+    seed = truth["seed"]
+    (ARTIFACTS / f"fingerprint-releases-seed{seed}.json").write_text(
+        json.dumps(report.as_dict(), indent=1, default=str)
+    )
     return report
 
 

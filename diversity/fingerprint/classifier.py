@@ -119,9 +119,10 @@ class Fingerprinter:
         """Kernel class probabilities; two members of one class differ by ~N(0, 2) per feature.
 
         Near a declared member, every declared member counts by its distance. Far from all, only
-        those unlike it in at most RELEASE_CHANGES behaviours count, each behaviour they differ
-        in as much as the threshold, however far: the member is then one of their
-        implementations' releases, the one that shares most of its behaviour, and the
+        those unlike it in at most RELEASE_CHANGES behaviours count, by a distance in which every
+        behaviour weighs the same (its mean square deviation per feature) and one they differ in
+        counts as the threshold, however far: the member is then one of their implementations'
+        releases, the one that shares most of its behaviour, and the
         probabilities are scaled by the share of behaviours in common (the rest is the chance
         that it is none of them): one changed behaviour in seven can be a confident guess, two
         can't.
@@ -133,9 +134,11 @@ class Fingerprinter:
         if novelty <= 1.0:
             log_kernel = -total / 4
         elif self.behaviours and (changes <= RELEASE_CHANGES).any():
-            shared = (squared @ self.grouping * ~unlike).sum(axis=1)
-            capped = shared + (unlike * self.group_sizes).sum(axis=1) * NOVELTY_THRESHOLD**2
-            log_kernel = np.where(changes <= RELEASE_CHANGES, -capped / 4, -np.inf)
+            per_behaviour = squared @ self.grouping / self.group_sizes
+            capped = np.where(unlike, NOVELTY_THRESHOLD**2, per_behaviour).sum(axis=1)
+            features_per_behaviour = squared.shape[1] / len(self.behaviours)
+            log_kernel = np.where(changes <= RELEASE_CHANGES,
+                                  -capped * features_per_behaviour / 4, -np.inf)  # fmt: skip
         else:
             near = int(np.argmin(total))
             return Prediction(None, 0.0, {}, str(self.labels[near]), novelty,
