@@ -20,7 +20,7 @@ from django.db import close_old_connections
 from django.middleware.csrf import CSRF_SECRET_LENGTH
 from django.test import Client
 from django.utils.crypto import get_random_string
-from hypothesis import HealthCheck, Phase
+from hypothesis import HealthCheck, Phase, Verbosity
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -95,7 +95,8 @@ def connection_kept_open() -> Iterator[None]:
 def _fuzz_operation(operation, mode, examples: int, headers: dict, report: FuzzReport) -> None:
     @hypothesis.settings(max_examples=examples, deadline=None, database=None,
                          phases=[Phase.explicit, Phase.generate],
-                         suppress_health_check=list(HealthCheck))  # fmt: skip
+                         suppress_health_check=list(HealthCheck),
+                         verbosity=Verbosity.quiet)  # fmt: skip
     @hypothesis.given(case=operation.as_strategy(generation_mode=mode))
     def check(case) -> None:
         response = case.call(headers=headers)
