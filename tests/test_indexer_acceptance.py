@@ -49,7 +49,8 @@ def indexed(simulated_devnet, django_db_setup, django_db_blocker):
 
 
 def stored_tx_hashes(duty: str) -> list[str]:
-    return sorted(Submission.objects.filter(round__duty=duty).values_list("tx_hash", flat=True))
+    logged = Submission.objects.filter(round__duty=duty, reverted=False)
+    return sorted(logged.values_list("tx_hash", flat=True))
 
 
 def crossing_count(members: int) -> int:
@@ -68,9 +69,16 @@ def test_the_pass_covers_the_whole_chain(indexed):
 
 
 def test_every_duty_has_as_many_submissions_as_the_simulator_sent(indexed):
-    stored = dict(Counter(Submission.objects.values_list("round__duty", flat=True)))
+    logged = Submission.objects.filter(reverted=False)
+    stored = dict(Counter(logged.values_list("round__duty", flat=True)))
     assert stored == indexed.truth["submissions"]
     assert set(stored) == {"balances", "prices", "rewards", "scrub"}
+
+
+def test_every_reverted_vote_the_simulator_sent_is_stored_as_one(indexed):
+    reverted = {v["tx_hash"] for v in indexed.truth["votes"] if v["status"] != 1}
+    stored = set(Submission.objects.filter(reverted=True).values_list("tx_hash", flat=True))
+    assert stored == reverted
 
 
 @pytest.mark.parametrize("duty", ["balances", "prices", "rewards", "scrub"])

@@ -23,6 +23,7 @@ def test_a_duplicate_vote_is_a_reverted_vote_with_its_reason(rocketpool):
     assert vote.member.address == rocketpool.members[0].address
     assert vote.revert_reason == "Duplicate submission from node"
     assert vote.values["total_eth"] == str(VALUES[0]) and vote.values["block"] == str(block)
+    assert vote.values["time"] == str(int(vote.block_time.timestamp()))
     assert vote.gas_limit == again.planned.gas and 0 < vote.gas_used < vote.gas_limit
     assert consensus_of("balances", block).vote_count == 3  # the reverted one never counts
 

@@ -41,9 +41,10 @@ def _vote_call(spec: EventSpec) -> VoteCall:
 VOTE_CALLS = tuple(_vote_call(s) for s in EVENTS if s.kind == "submitted" and s.duty)
 
 
-def decode_vote(tx: dict, emitter_version, block_hash: str) -> DecodedEvent | None:
-    """The vote a transaction carried, as the event its layout would have logged; None when its
-    calldata is no duty's function (or does not decode)."""
+def decode_vote(tx: dict, emitter_version, block: dict) -> DecodedEvent | None:
+    """The vote a transaction carried, as the event its layout would have logged in `block`
+    (its sender as `from`, the block's time as `time`); None when its calldata is no duty's
+    function (or does not decode)."""
     data = bytes.fromhex((tx.get("input") or "0x")[2:])
     calls = [c for c in VOTE_CALLS if data[:4] == c.selector]
     if not calls:
@@ -61,12 +62,12 @@ def decode_vote(tx: dict, emitter_version, block_hash: str) -> DecodedEvent | No
     if call.spec.struct_fields:
         values["submission"] = dict(zip(call.spec.struct_fields, values["submission"], strict=True))
         values["reward_index"] = values["submission"]["reward_index"]
-    values["from"] = tx["from"]
+    values["from"], values["time"] = tx["from"], int(block["timestamp"], 16)
     normalised = {k: normalise(v) for k, v in values.items() if k != "submission"}
     if "submission" in values:
         normalised["submission"] = {k: normalise(v) for k, v in values["submission"].items()}
     return DecodedEvent(
         spec=call.spec, values=normalised, address=to_checksum_address(tx["to"]),
-        block_number=int(tx["blockNumber"], 16), block_hash=block_hash, tx_hash=tx["hash"],
+        block_number=int(tx["blockNumber"], 16), block_hash=block["hash"], tx_hash=tx["hash"],
         tx_index=int(tx["transactionIndex"], 16), log_index=-1,
     )  # fmt: skip

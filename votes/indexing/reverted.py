@@ -57,9 +57,9 @@ def find_reverted_votes(client: ChainClient, view: RegistryView, senders: list[s
     contract (any address a tracked name ever had, or a minipool) in the range."""
     found = []
     for address, nonce in unexplained_nonces(client, senders, known, from_block, to_block):
-        tx, block_hash = _transaction(client, address, nonce, from_block, to_block)
+        tx, block = _transaction(client, address, nonce, from_block, to_block)
         to = tx.get("to")
-        vote = decode_vote(tx, lambda to=to: view.version_of(to), block_hash) if to else None
+        vote = decode_vote(tx, lambda to=to: view.version_of(to), block) if to else None
         if vote is None or not _is_odao(view, vote):
             continue
         receipt = client.call("eth_getTransactionReceipt", [tx["hash"]])
@@ -69,13 +69,13 @@ def find_reverted_votes(client: ChainClient, view: RegistryView, senders: list[s
 
 
 def _transaction(client: ChainClient, address: str, nonce: int, low: int,
-                 high: int) -> tuple[dict, str]:  # fmt: skip
-    """A sender's transaction with `nonce`, mined in [low, high], and its block's hash."""
+                 high: int) -> tuple[dict, dict]:  # fmt: skip
+    """A sender's transaction with `nonce`, mined in [low, high], and its block."""
     number = block_of_nonce(client, address, nonce, low, high)
     block = client.call("eth_getBlockByNumber", [hex(number), True])
     for tx in block["transactions"]:
         if tx["from"].lower() == address.lower() and int(tx["nonce"], 16) == nonce:
-            return tx, block["hash"]
+            return tx, block
     raise RpcError(f"block {number} lacks nonce {nonce} of {address}", retryable=True)
 
 
