@@ -8,6 +8,7 @@ Shared by `devnet`, `simulate` and `demo` so that each finds the deployment the 
 
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from web3 import Web3
@@ -16,14 +17,21 @@ from votes.devnet.anvil import Anvil
 from votes.devnet.beacon_api_server import BeaconApiServer, SimulatedBeaconChain
 from votes.devnet.chain import DevnetChain
 from votes.devnet.deploy import Deployment, deploy
+from votes.devnet.devnet_transport import DevnetProvider
 
 GENESIS_TIMESTAMP = 1_767_225_600  # 2026-01-01 00:00 UTC: a fixed start keeps runs identical
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
 
 
 def connect(url: str) -> Web3:
     """A bare Web3: transactions are signed locally and nothing here needs web3's middleware
-    (whose per-request validation costs more than the devnet's own work)."""
-    return Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 30}), middleware=[])
+    (whose per-request validation costs more than the devnet's own work). A local node gets
+    the lean transport (`devnet_transport`); any other URL web3's own."""
+    local = urlsplit(url).scheme == "http" and urlsplit(url).hostname in LOCAL_HOSTS
+    provider = (
+        DevnetProvider(url) if local else Web3.HTTPProvider(url, request_kwargs={"timeout": 30})
+    )
+    return Web3(provider, middleware=[])
 
 
 def existing_deployment(w3: Web3, path: Path) -> Deployment | None:

@@ -1,7 +1,9 @@
 """Signing and sending devnet transactions from local keys, with a local nonce counter.
 
 Signing locally (not through anvil's unlocked accounts) keeps every transaction hash a pure
-function of the seed, and is what a real watchtower does.
+function of the seed, and is what a real watchtower does. eth-keys signs through libsecp256k1
+when `coincurve` is installed (pinned in requirements.txt): the same RFC 6979 signatures as its
+pure-Python curve, ten times faster, which counts at tens of thousands of votes a year.
 """
 
 from dataclasses import dataclass, field
