@@ -10,7 +10,7 @@ import traceback
 
 from towerwatch.commandline import TowerwatchCommand, positive_int
 
-SECTIONS = ("indexing", "scale", "rewards", "fingerprint", "web", "reliability")
+SECTIONS = ("indexing", "scale", "simulation", "rewards", "fingerprint", "web", "reliability")
 
 
 class Command(TowerwatchCommand):
@@ -19,7 +19,7 @@ class Command(TowerwatchCommand):
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true")
         parser.add_argument(
-            "--days", type=positive_int, default=365, help="simulated history to index"
+            "--days", type=positive_int, default=365, help="simulated history to index and to time"
         )
         parser.add_argument("--only", nargs="*", default=None, choices=SECTIONS, metavar="SECTION",
                             help=f"sections: {' '.join(SECTIONS)}")  # fmt: skip
@@ -47,6 +47,7 @@ class Command(TowerwatchCommand):
     def _sections(self, options, results):
         from bench.bench_indexing import mainnet_estimate, measure_indexing
         from bench.bench_rewards import measure_rewards
+        from bench.bench_simulation import measure_simulation
 
         def scale():
             measured = results.get("indexing") or {}
@@ -69,6 +70,7 @@ class Command(TowerwatchCommand):
         self.truth = None
         yield "indexing", indexing
         yield "scale", scale
+        yield "simulation", lambda: measure_simulation(days=options["days"])
         yield "rewards", measure_rewards
         yield from self._optional_sections()
 
