@@ -10,6 +10,7 @@ Routes (under /api/):
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from diversity.api_fingerprint import TIME_HELP, _network, _time
@@ -154,7 +155,10 @@ class ReleaseSharesViewSet(CachedByState, viewsets.ViewSet):
         if moment is None:
             return Response([])
         book = ShareBook(network, at=moment)
-        kinds = [request.query_params["kind"]] if request.query_params.get("kind") else KINDS
+        kind = request.query_params.get("kind")
+        if kind and kind not in KINDS:
+            raise ValidationError({"kind": f"one of {', '.join(KINDS)}"})
+        kinds = [kind] if kind else KINDS
         rows = [row.as_dict() for kind in kinds for row in book.release_shares(kind, moment)]
         return Response(ReleaseShareSerializer(rows, many=True).data)
 
