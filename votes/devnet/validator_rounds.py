@@ -55,8 +55,8 @@ class ValidatorRounds:
     # --- Houston ------------------------------------------------------------------------------
     def new_minipool(self, sim) -> SimRound | None:
         """A vacant minipool (a solo staker migrating in); some are to be scrubbed."""
-        if sim.system.addresses.upgraded:
-            return None  # Saturn makes no new minipools
+        if sim.system.addresses.upgraded or _minipool_limit_reached(sim.system):
+            return None  # Saturn makes no new minipools; Houston at most its global limit
         node = self.rng.choice(self.nodes)
         self._top_up_rpl_stake(sim, node)
         minipool = validators.vacant_minipool(sim.system, node, len(self.minipools))
@@ -137,3 +137,11 @@ class ValidatorRounds:
                                  {validator.megapool: [validator.validator_id]})  # fmt: skip
         sim.send_planned([planned])
         sim.result.actions["exit_challenge"] += 1
+
+
+def _minipool_limit_reached(system) -> bool:
+    """Whether Houston's global limit (`minipool.maximum.count`, 14 as deployed) forbids one more
+    active minipool: a long Houston era reaches it within weeks, and the node would revert."""
+    active = system.contract("rocketMinipoolManager").functions.getActiveMinipoolCount().call()
+    limit = system.contract("rocketDAOProtocolSettingsMinipool").functions.getMaximumCount().call()
+    return active >= limit
