@@ -20,6 +20,13 @@ class SimRound:
     values: dict = field(default_factory=dict)
     wrong: dict = field(default_factory=dict)  # implementation -> values it submits instead
 
+    @property
+    def round_key(self) -> int | str:
+        """The round as the contract keys its votes: a penalty is voted per (pool, block)."""
+        if self.duty in ("penalty", "megapool_penalty"):
+            return f"{self.key}:{self.values['block']}"
+        return self.key
+
 
 @dataclass
 class VoteCall:

@@ -172,7 +172,7 @@ class Simulation:
         started = time.monotonic()
         self.join(self.members)
         self.validators.setup(self)
-        self._deposit()
+        self._deposit(self.world.opening_deposit())
         self.mine(self.now())
         start = (self.chain.timestamp // DAY + 1) * DAY
         self.rewards.start(start)
@@ -250,9 +250,9 @@ class Simulation:
         apply_event(self, event)
 
     # --- the world ----------------------------------------------------------------------------
-    def _deposit(self) -> None:
+    def _deposit(self, amount: int | None = None) -> None:
         """A staker deposits ETH into the real deposit pool, which mints rETH for it."""
-        amount = self.world.next_deposit()
+        amount = amount or self.world.next_deposit()
         fund(self.w3, self.staker.address, amount + 10**18)
         planned = call(self.system, self.staker, "rocketDepositPool", "deposit")
         self.send_planned([PlannedTx(planned.signer, planned.to, planned.data, 1_000_000, amount)])
@@ -327,7 +327,7 @@ class Simulation:
             return
         tx.update(gas=limit, **fee_fields(profile, self.chain.base_fee))
         tx_hash = member.signer.send(self.w3, tx)
-        self.pending.append(SentVote(tx_hash, member.address, sim_round.duty, sim_round.key,
+        self.pending.append(SentVote(tx_hash, member.address, sim_round.duty, sim_round.round_key,
                                      member.watchtower, member.treegen, late))  # fmt: skip
 
     def _values_for(self, member: SimMember, sim_round: duties.SimRound) -> dict:
