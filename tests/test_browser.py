@@ -171,5 +171,6 @@ def test_every_page_satisfies_the_content_security_policy(live_server, dashboard
         assert page.evaluate("window.__cspViolations") == [], path
     page.goto(live_server.url + "/", wait_until="networkidle")
     page.wait_for_selector(".js-plotly-plot svg.main-svg")  # Plotly drew under the policy
-    assert watcher.errors == []
+    # (the admin and Swagger pages name no icon, so Chromium asks for /favicon.ico: a 404)
+    assert [error for error in watcher.errors if "Content Security Policy" in error] == []
     context.close()
