@@ -21,7 +21,7 @@ from votes.indexing.indexer import Indexer
 from votes.models import Checkpoint, Submission, UndecodableLog
 
 pytestmark = [pytest.mark.chain, pytest.mark.django_db]
-HOUSTON_BLOCKS = 60  # how far past the Houston upgrade the reference pass reads
+SATURN_BLOCKS = 150  # how far past the Saturn upgrade the reference pass reads (its first rounds)
 VERSION_CALL = "0x54fd4d50"  # version()
 BACKOFF = 0.05
 
@@ -35,16 +35,17 @@ class Reference:
 
 @pytest.fixture(scope="module")
 def reference(simulated_devnet, django_db_setup, django_db_blocker) -> Reference:
-    """A clean pass, straight to anvil, over the Atlas era and the start of the Houston era."""
+    """A clean pass, straight to anvil, over the Houston era and the start of the Saturn era."""
     _, deployment, _, _ = simulated_devnet
-    upgrade = max(e.from_block for e in deployment.eras if e.solidity == "RocketNetworkPrices")
-    to_block = upgrade + HOUSTON_BLOCKS
+    upgrade = deployment.protocol["upgraded_block"]
+    to_block = upgrade + SATURN_BLOCKS
     with django_db_blocker.unblock():
         clear_index()
         Indexer(devnet_config(deployment), confirmations=0).run_pass(to_block=to_block)
         state = db_state()
         clear_index()
-    assert {"v1.0", "v1.2", "v1.3"} <= {row.event_era for row in state["submissions"]}
+    balances = {row.block_number for row in state["submissions"] if row.round[0] == "balances"}
+    assert balances and min(balances) < upgrade < max(balances), "votes on both sides"
     return Reference(deployment, to_block, state)
 
 
@@ -120,10 +121,10 @@ def test_a_stalled_request_times_out_and_is_retried(node, reference, clock, capl
 
 
 def test_a_corrupted_log_is_kept_as_undecodable_not_lost(node, reference, clock):
-    # a v1.0 balances vote: its data has five words, so cutting it to one makes it undecodable
+    # a balances vote: its data has six words, so cutting it to one makes it undecodable
     # (a scrub vote's data is a single word already and would survive the cut)
     target = next(row for row in reference.state["submissions"]
-                  if row.event_era == "v1.0" and row.round[0] == "balances")  # fmt: skip
+                  if row.event_era == "v1.3" and row.round[0] == "balances")  # fmt: skip
     tx_hash, log_index = target.position
     node.corrupt_log = lambda log: (
         (log["transactionHash"], int(log["logIndex"], 16)) == (tx_hash, log_index)
@@ -136,7 +137,7 @@ def test_a_corrupted_log_is_kept_as_undecodable_not_lost(node, reference, clock)
         log_index,
         target.block_number,
     )
-    assert "BalancesSubmitted (v1.0) data does not decode" in bad.error
+    assert "BalancesSubmitted (v1.3) data does not decode" in bad.error
     assert bad.raw["data"] == node.corrupted[0]["data"]
     stored = set(Submission.objects.values_list("tx_hash", "log_index"))
     assert stored == {row.position for row in reference.state["submissions"]} - {target.position}
