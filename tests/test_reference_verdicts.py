@@ -1,4 +1,8 @@
-"""Reference verdicts on the real devnet: wrong values are named, consensus is checked."""
+"""Reference verdicts on the real devnet: wrong values are named, consensus is checked.
+
+Balances are checked against the beacon-API server the devnet serves (the real source). The
+wrong days are in Houston: Saturn itself refuses a majority that moves the rETH rate by more
+than 2% (RPIP-61), so there a wrong majority leaves no consensus to judge."""
 
 import json
 from pathlib import Path
@@ -15,8 +19,9 @@ from votes.indexing.indexer import Indexer
 from votes.models import Round
 
 WRONG_PPM = 20_000
+NO_REFERENCE = {"scrub", "penalty", "bond_cancel", "megapool_penalty"}  # nothing to compute
 SCENARIO = {
-    "houston_upgrade_day": 1,
+    "saturn_upgrade_day": 5,
     "events": [
         # a minority implementation misreports on day 2: consensus must still be right
         {"day": 2, "type": "wrong_balance", "implementation": "pywatch", "delta_ppm": WRONG_PPM},
@@ -101,7 +106,7 @@ def test_every_other_round_agrees_including_rewards(verdicts):
     result, _, stats = verdicts
     wrong_days = {balances_round_on_day(result, 2).id, balances_round_on_day(result, 4).id}
     for verdict in Verdict.objects.exclude(round_id__in=wrong_days).select_related("round"):
-        if verdict.round.duty == "scrub":
+        if verdict.round.duty in NO_REFERENCE:
             assert verdict.outcome == Verdict.Outcome.UNCHECKED
         else:
             assert verdict.outcome == Verdict.Outcome.AGREES, (verdict.round, verdict.checks)
@@ -118,6 +123,8 @@ def test_reth_supply_reference_is_the_token_supply_at_the_round_block(verdicts):
     verdict = Round.objects.get(duty="balances", key=str(day_one.key)).verdict
     assert int(verdict.reference_values["reth_supply"]) == day_one.values["reth_supply"]
     assert int(verdict.reference_values["total_eth"]) == day_one.values["total_eth"]
+    assert verdict.source.startswith("rETH totalSupply() + protocol views + beacon API")
+    assert verdict.unchecked == {}
 
 
 def test_bounds_catch_staking_above_total_and_big_moves():

@@ -19,6 +19,11 @@ class StakingWorld:
         self.rng = rng
         self.rpl_price = 5 * ETHER // 1000
 
+    def opening_deposit(self) -> int:
+        """What stakers hold before history starts: enough that a day's deposits move the
+        network's ETH by a few percent at most, as on mainnet (the balances bounds check)."""
+        return 20_000 * ETHER
+
     def next_deposit(self) -> int:
         """ETH a staker deposits today (rETH is minted for it at the protocol's current rate)."""
         return self.rng.randint(50, 500) * ETHER
