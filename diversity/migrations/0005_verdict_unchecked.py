@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('diversity', '0004_releases_and_evaluations'),
+        ("diversity", "0004_releases_and_evaluations"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='verdict',
-            name='unchecked',
-            field=models.JSONField(default=dict, help_text='{field: why it has no reference}'),
+            model_name="verdict",
+            name="unchecked",
+            field=models.JSONField(default=dict, help_text="{field: why it has no reference}"),
         ),
     ]
