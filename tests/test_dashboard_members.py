@@ -3,6 +3,7 @@
 import pytest
 
 from diversity.models import Disagreement, Verdict
+from votes import state
 from votes.models import Member, Round
 
 pytestmark = pytest.mark.chain
@@ -34,7 +35,8 @@ def test_list_shows_every_member_with_its_software(client, dashboard_data):
 
 def test_participation_counts_rounds_while_a_member(client, dashboard_data):
     rows = client.get("/members/").context["rows"]
-    total_rounds = Round.objects.filter(network="devnet").count()
+    # rounds whose opening the chain shows (a bond-reduction cancel has no opening event)
+    total_rounds = Round.objects.filter(network="devnet", opened_at__isnull=False).count()
     for row in rows:
         member = row["member"]
         assert member.rounds_eligible <= total_rounds
@@ -98,5 +100,6 @@ def test_chain_text_is_escaped_and_only_http_urls_are_links(client, dashboard_da
 
     member.url = "https://example.org/odao?a=1&b=<2>"
     member.save()
+    state.bump(state.CHAIN)  # as the indexer does when it stores a member (pages are cached)
     html = client.get(f"/members/{member.address}/").content.decode()
     assert 'href="https://example.org/odao?a=1&amp;b=&lt;2&gt;"' in html
