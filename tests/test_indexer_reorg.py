@@ -6,6 +6,7 @@ history (anvil_reorg replaces the last blocks, anvil_rollback shortens the chain
 picks its fork point from the votes it finds, so the order of the tests does not matter.
 """
 
+import json
 from contextlib import contextmanager
 
 import pytest
@@ -22,9 +23,16 @@ CONFIRMATIONS = 3
 
 
 @pytest.fixture(scope="module")
-def reorg_devnet():
-    """(chain, deployment) of a devnet of this module's own, free to be rewritten."""
-    with contextmanager(run_simulation)(days=3, seed=1) as (chain, deployment, _, _):
+def reorg_devnet(tmp_path_factory):
+    """(chain, deployment) of a devnet of this module's own, free to be rewritten. Member 0
+    leaves on day 2 of 4, before the fork points of the reorg tests (the last day's votes):
+    leaving goes through a proposal whose voting delay a re-timed replay would not respect."""
+    scenario = tmp_path_factory.mktemp("reorg") / "scenario.json"
+    leave = {"day": 2, "type": "leave", "member": 0}
+    scenario.write_text(json.dumps({"saturn_upgrade_day": 1, "events": [leave]}))
+    with contextmanager(run_simulation)(days=4, seed=1, scenario=scenario) as (
+        chain, deployment, _, _,
+    ):  # fmt: skip
         yield chain, deployment
 
 
