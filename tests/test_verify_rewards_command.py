@@ -91,8 +91,8 @@ def test_byte_cap_option():
     "args, fragment",
     [
         (["--root", "0x1234"], "64 hex digits"),
-        (["--timeout", "0"], "positive"),
-        (["--max-bytes", "-5"], "positive"),
+        (["--timeout", "0"], "--timeout: '0' is not a number above 0"),
+        (["--max-bytes", "-5"], "--max-bytes: '-5' is not a whole number of at least 1"),
     ],
 )
 def test_bad_options_are_refused(args, fragment):
