@@ -9,8 +9,9 @@ read at the round's block.
 
 The devnet has only what the simulator makes, and the truth covers exactly that: vacant
 minipools (no user ETH) that may be scrubbed (dissolved, none), and staked megapool validators.
-Anything else (a minipool of another kind, ETH in the smoothing pool) stops the run: the truth
-would not know the answer.
+ETH in the smoothing pool (an interval's rewards not yet paid out) counts with the rETH holders'
+part the simulator put there (the interval's user ETH), as the watchtower's rewards tree gives
+it. Anything else (a minipool of another kind) stops the run: the truth would not know it.
 """
 
 from collections import defaultdict
@@ -27,7 +28,7 @@ def network_balances(sim, block: int) -> tuple[int, int]:
     """(total ETH, staking ETH) at `block` for a running `Simulation`."""
     system: ProtocolSystem = sim.system
     nodes = [m.address for m in sim.members] + [n.address for n in sim.validators.nodes]
-    total = pools_and_nodes(system, nodes, block)
+    total = pools_and_nodes(system, nodes, block) + sim.rewards.unpaid_user_eth(block)
     for minipool in sim.validators.minipools:
         _check_minipool(system, minipool, block)
     megapool_total, staking = megapools(system, sim.validators.megapool_validators,
@@ -39,9 +40,6 @@ def pools_and_nodes(system: ProtocolSystem, nodes: list[str], block: int) -> int
     """The deposit pool's user balance less node credit, rETH's own ETH, the distributors'
     user shares."""
     w3, at = system.w3, {"block_identifier": block}
-    smoothing = system.address("rocketSmoothingPool")
-    if w3.eth.get_balance(smoothing, **at):
-        raise RuntimeError("the devnet's smoothing pool holds ETH: the truth does not model it")
     total = system.contract("rocketDepositPool").functions.getUserBalance().call(**at)
     total += w3.eth.get_balance(system.address("rocketTokenRETH"), **at)
     deposit = system.contract("rocketNodeDeposit").functions

@@ -34,6 +34,7 @@ class RewardsIntervals:
         self.previous_end_block = first_block
         self.operators = ["0x" + rng.randbytes(20).hex() for _ in range(NODE_OPERATORS)]
         self.interval_start = 0
+        self.funded: list[tuple[int, int, int]] = []  # (reward index, block, user ETH)
 
     def start(self, start_time: int) -> None:
         self.interval_start = start_time
@@ -77,9 +78,19 @@ class RewardsIntervals:
             for address, (collateral, oracle) in zip(self.operators, weights, strict=True)
         ]
 
+    def unpaid_user_eth(self, block: int) -> int:
+        """The rETH holders' part of what the smoothing pool holds at `block`: the user ETH of
+        every interval funded by then and not yet paid out (its snapshot not executed)."""
+        pool = self.system.contract("rocketRewardsPool").functions
+        next_index = pool.getRewardIndex().call(block_identifier=block)
+        return sum(user_eth for index, funded, user_eth in self.funded
+                   if funded <= block and index >= next_index)  # fmt: skip
+
     def _fund_smoothing_pool(self, sim, rewards_file: RewardsFile) -> None:
         totals = rewards_file.total_rewards
         needed = totals["nodeOperatorSmoothingPoolEth"] + totals["poolStakerSmoothingPoolEth"]
+        self.funded.append((rewards_file.index, sim.w3.eth.block_number + 1,  # seen from then
+                            totals["poolStakerSmoothingPoolEth"]))  # fmt: skip
         pool = self.system.address("rocketSmoothingPool")
         fund(sim.w3, pool, sim.w3.eth.get_balance(pool) + needed)
 
