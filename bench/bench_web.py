@@ -292,9 +292,9 @@ def fingerprint_rows(history: History, rng: random.Random) -> tuple[list, list]:
 
 
 def fill(rng: random.Random) -> dict[str, int]:
+    from diversity.alerts.models import Alert
     from diversity.fingerprint.catalogue import sync_implementations
     from diversity.models import Assignment, Declaration, Verdict
-    from diversity.models.alerts import Alert
     from votes import state
     from votes.models import (
         Checkpoint,
@@ -355,14 +355,14 @@ def fill(rng: random.Random) -> dict[str, int]:
             Alert(
                 network="devnet",
                 rule="implementation_share",
-                key=f"share:treegen:x:{severity}",
+                key=f"share:treegen:{name}",
                 severity=severity,
-                title=f"smartnode-treegen {severity}",
+                title=f"{name} {severity}",
                 message="bench",
                 opened_at=now,
                 last_seen_at=now,
             )
-            for severity in ("warning", "critical")
+            for name, severity in (("smartnode-treegen", "critical"), ("treegen-rs", "warning"))
         ]
     )
     state.bump(*state.PARTS)  # the fill is a writer too: no cache may hold pages from before it
@@ -394,7 +394,7 @@ def page_urls() -> list[str]:
     API list."""
     from django.urls import reverse
 
-    from diversity.models.alerts import Alert
+    from diversity.alerts.models import Alert
     from votes.models import Member, Round
 
     member = Member.objects.order_by("pk").first()

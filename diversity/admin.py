@@ -1,10 +1,10 @@
 """Admin for the diversity side. Declarations, assignments and verdicts are facts derived from
 signatures and the chain, so they are view-only here; alert channels and rules are managed in
-admin_alerts."""
+diversity/alerts/admin.py, imported here because Django's autodiscovery only reads this module."""
 
 from django.contrib import admin
 
-from diversity import admin_alerts  # noqa: F401  (channels, rules, alerts, deliveries)
+from diversity.alerts import admin as alerts_admin  # noqa: F401  (channels, rules, deliveries)
 from diversity.models import (
     Assignment,
     Declaration,

@@ -1,13 +1,12 @@
-"""REST API of the diversity side: implementations, declarations, assignments, shares, alerts,
-and the fingerprinting's model card."""
+"""REST API of the diversity side: each feature's package registers its own viewsets
+(alerts; fingerprinting, with its model card)."""
 
-from diversity.api_alerts import register_routes as register_alerts
-from diversity.api_fingerprint import register_fingerprint_routes
+from diversity.alerts.api import register_routes as register_alerts
+from diversity.fingerprint.api import register_routes as register_fingerprint
 from diversity.fingerprint.api_model_card import register_model_card_routes
 
 
 def register_routes(router) -> None:
-    """Viewsets are registered here by the features that own them."""
     register_alerts(router)
-    register_fingerprint_routes(router)
+    register_fingerprint(router)
     register_model_card_routes(router)

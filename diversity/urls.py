@@ -7,7 +7,7 @@ from diversity import views
 
 urlpatterns = [
     path("", views.overview, name="overview"),
-    path("alerts/", include("diversity.urls_alerts")),
+    path("alerts/", include("diversity.alerts.urls")),
     path("members/", views.member_list, name="members"),
     path("members/<str:address>/", views.member_detail, name="member"),
     path("rounds/", views.round_list, name="rounds"),

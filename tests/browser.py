@@ -20,6 +20,7 @@ from django.db import connection
 from eth_account import Account
 from eth_account.messages import encode_defunct
 
+from diversity.alerts.models import Alert, AlertEvent, ConditionStreak
 from diversity.models import (
     Assignment,
     Declaration,
@@ -29,7 +30,6 @@ from diversity.models import (
     Release,
     Verdict,
 )
-from diversity.models.alerts import Alert, AlertEvent, ConditionStreak
 from votes.models import (
     Checkpoint,
     Consensus,
@@ -106,7 +106,7 @@ def dashboard_snapshot(simulated_devnet, django_db_setup, django_db_blocker):
         compute_verdicts(config, implementation_from_truth(truth))
         declare_every_other(truth)
         refresh_assignments("devnet")
-        evaluate(current_situation("devnet"), dispatch=False)
+        evaluate(current_situation(config=config))  # this devnet, whatever devnet.json says
         rows = {model: list(model.objects.all()) for model in SNAPSHOT_MODELS}
         call_command("flush", interactive=False, verbosity=0)
     return rows, truth

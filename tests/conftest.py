@@ -148,3 +148,15 @@ def fresh_abuse_limits():
     from towerwatch.throttling import THROTTLE_CACHE
 
     caches[THROTTLE_CACHE].clear()
+
+
+@pytest.fixture
+def smtp(settings):
+    """start(replies=()) -> an Inbox: a local SMTP server (tests/fake_smtp.py) that Django's SMTP
+    backend sends to for this test."""
+    from tests.fake_smtp import start_smtp
+
+    started = []
+    yield lambda replies=(): start_smtp(settings, started, replies)
+    for controller in started:
+        controller.stop()

@@ -6,8 +6,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from diversity.alerts.lifecycle import apply_conditions
+from diversity.alerts.models import Alert, Channel, Delivery, Rule, RuleSetting, Subscription
 from diversity.alerts.situation import Condition
-from diversity.models.alerts import Alert, Channel, Delivery, Rule, RuleSetting, Subscription
 
 pytestmark = pytest.mark.django_db
 TOKEN = "s3cret-token-do-not-show"
@@ -36,9 +36,9 @@ def discord():
 
 
 def raise_alert(title="smartnode nears half of the watchtower vote", message="40.0%") -> Alert:
-    condition = Condition(Rule.IMPLEMENTATION_SHARE, "share:watchtower:smartnode:warning",
+    condition = Condition(Rule.IMPLEMENTATION_SHARE, "share:watchtower:smartnode",
                           "warning", title, message)  # fmt: skip
-    apply_conditions("devnet", [condition], {condition.rule}, timezone.now(), dispatch=False)
+    apply_conditions("devnet", [condition], {condition.rule}, timezone.now())
     return Alert.objects.get()
 
 
@@ -101,7 +101,7 @@ def test_send_test_notification_action(staff, discord):
     response = staff.post(f"/api/alert-channels/{discord.id}/test/")
     assert response.status_code == 202
     delivery = Delivery.objects.get(pk=response.json()["delivery"])
-    assert delivery.event.kind == "test" and delivery.status == "pending"
+    assert delivery.events.get().kind == "test" and delivery.status == "pending"
 
 
 def test_rule_settings_are_validated(staff):
@@ -151,6 +151,7 @@ def test_admin_keeps_the_url_when_the_field_is_left_empty(client, discord):
     client.login(username="root", password="pw")
     response = client.post(f"/admin/diversity/channel/{discord.id}/change/", {
         "name": "odao", "kind": "discord", "target": "", "secret": "", "enabled": "on",
+        "min_severity": "warning", "renotify_hours": "24",
         "subscriptions-TOTAL_FORMS": "0", "subscriptions-INITIAL_FORMS": "0",
     })  # fmt: skip
     assert response.status_code == 302
@@ -163,4 +164,4 @@ def test_admin_send_test_notification_action(client, discord):
     client.post("/admin/diversity/channel/", {
         "action": "send_test_notification", "_selected_action": [discord.id],
     })  # fmt: skip
-    assert Delivery.objects.get().event.kind == "test"
+    assert Delivery.objects.get().events.get().kind == "test"

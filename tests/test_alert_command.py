@@ -6,8 +6,8 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from diversity.models.alerts import Alert, Channel, Subscription
-from diversity.tasks_alerts import evaluate_alerts
+from diversity.alerts.models import Alert, Channel, Subscription
+from diversity.alerts.tasks import evaluate_alerts
 from tests.fake_discord import FakeDiscord
 
 pytestmark = pytest.mark.django_db

@@ -13,11 +13,11 @@ import pytest
 
 from diversity.alerts.delivery import deliver_due
 from diversity.alerts.lifecycle import evaluate
+from diversity.alerts.models import Alert, Channel, Rule, Subscription
 from diversity.alerts.situation import Situation, member_label
 from diversity.alerts.sources import consensus_threshold, current_shares, implementation_lookup
 from diversity.fingerprint.shares import ShareBook
 from diversity.models import Verdict
-from diversity.models.alerts import Alert, Channel, Rule, Subscription
 from diversity.reference.setup import compute_verdicts
 from tests.conftest import run_simulation
 from tests.fake_discord import FakeDiscord
@@ -83,10 +83,10 @@ def test_wrong_balance_alert_names_implementation_members_round_and_values(
     with FakeDiscord(script=[]) as discord:
         channel = Channel.objects.create(name="odao", kind=Channel.Kind.DISCORD, target=discord.url)
         Subscription.objects.create(channel=channel, rule=Rule.IMPLEMENTATION_DISAGREES)
-        evaluate(situation_at(end_of_day(truth, 2), chain), dispatch=False)
+        evaluate(situation_at(end_of_day(truth, 2), chain))
         deliver_due()
         alert = Alert.objects.get(rule=Rule.IMPLEMENTATION_DISAGREES)
-        evaluate(situation_at(end_of_day(truth, 3), chain), dispatch=False)
+        evaluate(situation_at(end_of_day(truth, 3), chain))
         deliver_due()
 
     assert alert.key == "implementation_disagrees:balances:watchtower:pywatch"

@@ -5,16 +5,18 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from diversity.alerts.delivery import deliver_due, send_test
+from diversity.alerts.delivery import deliver_due
 from diversity.alerts.lifecycle import apply_conditions
+from diversity.alerts.models import Channel, Delivery, DeliveryAttempt, Rule, Subscription
+from diversity.alerts.outbox import send_test
+from diversity.alerts.rendering import COLOURS
 from diversity.alerts.situation import Condition
-from diversity.alerts.transports import COLOURS
-from diversity.models.alerts import Channel, Delivery, DeliveryAttempt, Rule, Subscription
+from diversity.alerts.transports import SUPPRESS_NOTIFICATIONS
 from tests.fake_discord import FakeDiscord
 
 pytestmark = pytest.mark.django_db
 WARNING = Condition(
-    Rule.IMPLEMENTATION_SHARE, "share:watchtower:smartnode:warning", "warning",
+    Rule.IMPLEMENTATION_SHARE, "share:watchtower:smartnode", "warning",
     "smartnode nears half of the watchtower vote", "smartnode runs on 40.0% of members.",
 )  # fmt: skip
 
@@ -33,9 +35,9 @@ def discord_channel(url: str, kind=Channel.Kind.DISCORD) -> Channel:
 
 def raise_alert(condition=WARNING, resolve_after=False):
     now = timezone.now()
-    apply_conditions("devnet", [condition], {condition.rule}, now, dispatch=False)
+    apply_conditions("devnet", [condition], {condition.rule}, now)
     if resolve_after:
-        apply_conditions("devnet", [], {condition.rule}, now, dispatch=False)
+        apply_conditions("devnet", [], {condition.rule}, now)
 
 
 def test_rate_limited_message_arrives_once_after_the_retry():
@@ -62,12 +64,15 @@ def test_the_embed_has_colour_link_and_no_pings():
     opened, resolved = discord.accepted
     embed = opened["embeds"][0]
     assert embed["color"] == COLOURS["warning"]
-    assert "WARNING" in embed["title"] and "smartnode nears half" in embed["title"]
+    assert embed["title"] == "WARNING: smartnode nears half of the watchtower vote"
     assert embed["url"].startswith("https://towerwatch.example/alerts/")
     assert "40.0%" in embed["description"]
     assert opened["allowed_mentions"] == {"parse": []}
+    assert opened["username"] == "towerwatch devnet"
+    assert "flags" not in opened, "an opening pings"
     assert resolved["embeds"][0]["color"] == COLOURS["resolved"]
     assert "RESOLVED" in resolved["embeds"][0]["title"]
+    assert resolved["flags"] == SUPPRESS_NOTIFICATIONS, "a resolution is quiet"
 
 
 def test_a_huge_alert_is_cut_to_discords_limits():
@@ -140,7 +145,7 @@ def test_an_unreachable_destination_is_retried_and_the_url_stays_secret():
 def test_send_test_notification():
     with FakeDiscord(script=[204]) as discord:
         channel = discord_channel(discord.url)
-        send_test(channel, dispatch=False)
+        send_test(channel)
         assert deliver_due() == {"delivered": 1}
     (payload,) = discord.accepted
     assert "TEST" in payload["embeds"][0]["title"]

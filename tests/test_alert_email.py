@@ -1,67 +1,25 @@
-"""Email delivery to a real SMTP server on 127.0.0.1 (aiosmtpd), through Django's mail."""
+"""Email delivery to a real SMTP server on 127.0.0.1 (tests/fake_smtp.py), through Django's mail."""
 
-import socket
 from datetime import timedelta
 from email import message_from_bytes, policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.utils import timezone
 
 from diversity.alerts.delivery import deliver_due
 from diversity.alerts.lifecycle import apply_conditions
+from diversity.alerts.models import Channel, Delivery, Rule, Subscription
 from diversity.alerts.situation import Condition
-from diversity.models.alerts import Channel, Delivery, Rule, Subscription
+from tests.fake_smtp import free_port
 
 pytestmark = pytest.mark.django_db
 CONDITION = Condition(
     Rule.IMPLEMENTATION_SHARE,
-    "share:watchtower:smartnode:critical",
+    "share:watchtower:smartnode",
     "critical",
     "smartnode holds half of the watchtower vote",
     "smartnode runs on 50.0% <b>of</b> members.",
 )
-
-
-class Inbox:
-    """An SMTP handler: answers DATA with the scripted replies, then 250, and keeps what it
-    accepted."""
-
-    def __init__(self, replies=()):
-        self.replies = list(replies)
-        self.accepted = []
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.replies:
-            return self.replies.pop(0)
-        self.accepted.append(envelope)
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(settings):
-    """Start a local SMTP server and point Django's SMTP backend at it."""
-
-    def start(replies=()):
-        inbox = Inbox(replies)
-        controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-        controller.start()
-        started.append(controller)
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-        settings.EMAIL_USE_TLS, settings.EMAIL_HOST_USER = False, ""
-        return inbox
-
-    started = []
-    yield start
-    for controller in started:
-        controller.stop()
 
 
 def mail_channel(addresses="odao@example.org, pdao@example.org") -> Channel:
@@ -71,7 +29,7 @@ def mail_channel(addresses="odao@example.org, pdao@example.org") -> Channel:
 
 
 def raise_alert():
-    apply_conditions("devnet", [CONDITION], {CONDITION.rule}, timezone.now(), dispatch=False)
+    apply_conditions("devnet", [CONDITION], {CONDITION.rule}, timezone.now())
 
 
 def test_a_temporary_failure_is_retried_and_the_mail_arrives_once(smtp):

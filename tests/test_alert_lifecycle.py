@@ -1,20 +1,13 @@
-"""Alert lifecycle: open once, update, resolve, deduplicate, damp flapping, route to channels."""
+"""Alert lifecycle: one alert per condition that moves along the ladder, resolves once,
+deduplicates and damps flapping. Who hears what is tests/test_alert_outbox.py."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from diversity.alerts.lifecycle import apply_conditions
+from diversity.alerts.models import Alert, ConditionStreak, Rule
 from diversity.alerts.situation import Condition
-from diversity.models.alerts import (
-    Alert,
-    AlertEvent,
-    Channel,
-    ConditionStreak,
-    Delivery,
-    Rule,
-    Subscription,
-)
 
 pytestmark = pytest.mark.django_db
 T0 = datetime(2026, 1, 10, 12, tzinfo=UTC)
@@ -23,26 +16,21 @@ LAG = Rule.INDEXER_LAG
 
 
 def condition(
-    key="share:watchtower:smartnode:warning",
+    key="share:watchtower:smartnode",
     severity="warning",
     rule=SHARE,
     message="smartnode runs on 40.0%",
+    certainty="certain",
 ) -> Condition:
-    return Condition(rule, key, severity, f"title of {key}", message, {"n": 1})
+    return Condition(rule, key, severity, f"title of {key}", message, {"n": 1}, certainty)
 
 
 def evaluate(conditions, at, judged=(SHARE,)):
-    return apply_conditions("devnet", list(conditions), set(judged), at, dispatch=False)
+    return apply_conditions("devnet", list(conditions), set(judged), at)
 
 
 def minutes(n: int) -> datetime:
     return T0 + timedelta(minutes=n)
-
-
-def channel(name, kind=Channel.Kind.EMAIL, **subscription) -> Channel:
-    created = Channel.objects.create(name=name, kind=kind, target=f"{name}@example.org")
-    Subscription.objects.create(channel=created, **subscription)
-    return created
 
 
 def test_a_condition_opens_one_alert_however_often_it_is_found():
@@ -56,13 +44,11 @@ def test_a_condition_opens_one_alert_however_often_it_is_found():
 
 
 def test_a_changed_text_is_an_update_that_notifies_no_one():
-    everyone = channel("ops")
     evaluate([condition()], minutes(0))
     assert evaluate([condition(message="smartnode runs on 46.7%")], minutes(1)) == []
     alert = Alert.objects.get()
     assert alert.message == "smartnode runs on 46.7%"
     assert [e.kind for e in alert.events.all()] == ["opened", "updated"]
-    assert Delivery.objects.filter(channel=everyone).count() == 1
 
 
 def test_resolves_when_the_rule_no_longer_finds_it():
@@ -80,15 +66,37 @@ def test_a_rule_that_cannot_judge_leaves_its_alerts_open():
     assert Alert.objects.get(rule=SHARE).status == "open"  # ...the shares were not looked at
 
 
-def test_levels_open_in_order_and_resolve_most_severe_first():
-    levels = [
-        condition(f"share:watchtower:smartnode:{s}", s)
-        for s in ("emergency", "warning", "critical")
+def test_one_alert_moves_up_and_down_the_ladder_and_resolves_once():
+    ladder = ["warning", "critical", "emergency", "warning"]
+    changes = [evaluate([condition(severity=s)], minutes(n)) for n, s in enumerate(ladder)]
+    changes.append(evaluate([], minutes(len(ladder))))
+    assert [[(e.kind, e.severity, e.previous_severity) for e in c] for c in changes] == [
+        [("opened", "warning", "")],
+        [("escalated", "critical", "warning")],
+        [("escalated", "emergency", "critical")],
+        [("deescalated", "warning", "emergency")],
+        [("resolved", "warning", "")],
     ]
-    opened = evaluate(levels, minutes(0))
-    assert [e.severity for e in opened] == ["warning", "critical", "emergency"]
-    resolved = evaluate([], minutes(1))
-    assert [e.severity for e in resolved] == ["emergency", "critical", "warning"]
+    alert = Alert.objects.get()
+    assert alert.status == "resolved" and alert.evaluations == 4
+    assert [e.severity for e in alert.events.all()] == ladder + ["warning"]
+
+
+def test_a_possible_level_that_becomes_certain_is_an_escalation():
+    evaluate([condition(severity="critical", certainty="possible")], minutes(0))
+    (event,) = evaluate([condition(severity="critical")], minutes(1))
+    assert (event.kind, event.severity, event.certainty) == ("escalated", "critical", "certain")
+    (event,) = evaluate([condition(severity="critical", certainty="possible")], minutes(2))
+    assert (event.kind, event.certainty) == ("deescalated", "possible")
+    assert Alert.objects.get().certainty == "possible"
+
+
+def test_several_conditions_move_independently():
+    a, b = "share:watchtower:smartnode", "share:treegen:treegen-rs"
+    evaluate([condition(a), condition(b)], minutes(0))
+    changes = evaluate([condition(a, "critical"), condition(b)], minutes(1))
+    assert [(e.alert.key, e.kind) for e in changes] == [(a, "escalated")]
+    assert Alert.objects.filter(status="open").count() == 2
 
 
 def test_flapping_condition_is_damped(settings):
@@ -119,41 +127,6 @@ def test_after_the_flap_window_a_condition_opens_at_once(settings):
     evaluate([condition()], minutes(0))
     evaluate([], minutes(1))
     assert len(evaluate([condition()], minutes(30))) == 1
-
-
-def test_subscriptions_route_by_rule_and_severity():
-    everything = channel("everything")
-    critical_only = channel("pager", min_severity="critical")
-    lag_only = channel("ops", rule=LAG)
-    evaluate([condition()], minutes(0))
-    evaluate(
-        [condition(), condition("share:watchtower:smartnode:critical", "critical")], minutes(1)
-    )
-    heard = {
-        c.name: sorted(Delivery.objects.filter(channel=c).values_list("event__severity", flat=True))
-        for c in (everything, critical_only, lag_only)
-    }
-    assert heard == {"everything": ["critical", "warning"], "pager": ["critical"], "ops": []}
-
-
-def test_a_resolution_goes_to_the_channels_that_heard_the_opening():
-    pager = channel("pager", min_severity="critical")
-    everything = channel("everything")
-    evaluate([condition()], minutes(0))
-    channel("late", min_severity="warning")  # subscribed after the alert opened
-    evaluate([], minutes(1))
-    resolved = AlertEvent.objects.get(kind="resolved")
-    assert list(resolved.deliveries.values_list("channel__name", flat=True)) == ["everything"]
-    assert not Delivery.objects.filter(channel=pager).exists()
-    assert Delivery.objects.filter(channel=everything).count() == 2
-
-
-def test_disabled_channels_hear_nothing():
-    muted = channel("muted")
-    muted.enabled = False
-    muted.save()
-    evaluate([condition()], minutes(0))
-    assert not Delivery.objects.exists()
 
 
 def test_one_open_alert_per_key_is_enforced_by_the_database():

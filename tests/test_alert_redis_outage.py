@@ -17,10 +17,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from diversity.alerts.delivery import dispatch, redispatch_due
+from diversity.alerts.delivery import overdue
 from diversity.alerts.lifecycle import apply_conditions
+from diversity.alerts.models import Channel, Delivery, DeliveryAttempt, Rule, Subscription
 from diversity.alerts.situation import Condition
-from diversity.models.alerts import Channel, Delivery, DeliveryAttempt, Rule, Subscription
+from diversity.alerts.tasks import dispatch
 from tests.conftest import ROOT
 from tests.fake_discord import FakeDiscord
 from towerwatch.celery import app
@@ -138,18 +139,20 @@ def test_alert_raised_while_redis_is_down_is_delivered_once_when_it_is_back(queu
         Subscription.objects.create(channel=channel)
 
         with broker(REDIS_DOWN):
-            (event,) = apply_conditions("devnet", [CONDITION], {CONDITION.rule}, timezone.now())
-        delivery = Delivery.objects.get(event=event)
+            (event,) = apply_conditions(
+                "devnet", [CONDITION], {CONDITION.rule}, timezone.now(), queue=dispatch
+            )
+        delivery = Delivery.objects.get(events=event)
         assert delivery.status == "pending", "the outbox row exists although nothing was queued"
         assert discord.requests == []
 
         with broker(REDIS_UP), worker(queue, tmp_path) as log:
-            assert redispatch_due(timezone.now()) == 0, "not overdue yet: its task may still run"
-            assert redispatch_due(timezone.now() + timedelta(minutes=2)) == 1
+            assert overdue(timezone.now()) == [], "not overdue yet: its task may still run"
+            assert dispatch(overdue(timezone.now() + timedelta(minutes=2))) == 1
             dispatch([delivery.id])  # a duplicate message must not mean a duplicate send
             results = wait_for_tasks(log, 2)
             assert sorted(results) == ["'delivered'", "'skipped'"]
-            assert redispatch_due(timezone.now() + timedelta(hours=1)) == 0
+            assert overdue(timezone.now() + timedelta(hours=1)) == []
 
     delivery.refresh_from_db()
     assert delivery.status == "delivered"

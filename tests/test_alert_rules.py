@@ -3,20 +3,22 @@
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from diversity.alerts import rules
+from diversity.alerts.models import Rule
 from diversity.alerts.rules import RULES, check_params, evaluate_rules, implementation_share
 from diversity.alerts.situation import ShareEstimate, Situation
-from diversity.models.alerts import Rule
 
 NOW = datetime(2026, 1, 10, 12, tzinfo=UTC)
 SHARE_DEFAULTS = RULES[Rule.IMPLEMENTATION_SHARE].defaults
 
 
-def share(estimate, lower=None, upper=None, name="smartnode", kind="watchtower"):
+def share(estimate, lower=None, upper=None, name="smartnode", kind="watchtower", unsettled=()):
     lower = estimate if lower is None else lower
     upper = estimate if upper is None else upper
-    return ShareEstimate(name, kind, estimate, lower, upper)
+    return ShareEstimate(name, kind, estimate, lower, upper, unsettled)
 
 
 def situation(*shares, **fields) -> Situation:
@@ -32,48 +34,73 @@ def severities(conditions) -> list[str]:
     [
         (0.39, []),
         (0.40, ["warning"]),
-        (0.50, ["warning", "critical"]),
-        (0.509, ["warning", "critical"]),
-        (0.51, ["warning", "critical", "emergency"]),
-        (0.60, ["warning", "critical", "emergency"]),
+        (0.50, ["critical"]),
+        (0.509, ["critical"]),
+        (0.51, ["emergency"]),
+        (0.60, ["emergency"]),
     ],
 )
-def test_share_levels_are_cumulative(estimate, expected):
+def test_one_condition_at_the_highest_level_the_estimate_reaches(estimate, expected):
     found = implementation_share(situation(share(estimate)), SHARE_DEFAULTS)
     assert severities(found) == expected
-    assert all(c.details["basis"] == "estimate" for c in found)
+    assert all(c.certainty == "certain" and c.details["basis"] == "estimate" for c in found)
+    assert all(c.key == "share:watchtower:smartnode" for c in found), "the key has no level"
 
 
-def test_upper_bound_alone_raises_the_level_and_says_so():
-    found = implementation_share(situation(share(0.30, 0.30, 0.55)), SHARE_DEFAULTS)
-    assert severities(found) == ["warning", "critical", "emergency"]
+def test_upper_bound_alone_is_possible_and_one_level_lower():
+    unknown = ("m1 (0xaaaa…0001)", "m2 (0xaaaa…0002)")
+    (found,) = implementation_share(
+        situation(share(0.30, 0.30, 0.55, unsettled=unknown)), SHARE_DEFAULTS
+    )
+    assert (found.severity, found.certainty) == ("critical", "possible")
+    assert found.details["reach"] == "emergency" and found.details["basis"] == "upper bound"
+    assert found.title == "smartnode could finalise watchtower votes alone"
+    assert "upper bound" in found.message and "one level lower" in found.message
+    assert "m1 (0xaaaa…0001), m2 (0xaaaa…0002)" in found.message, "who would settle it"
+
+
+def test_a_possible_warning_is_no_alert():
+    assert implementation_share(situation(share(0.30, 0.30, 0.45)), SHARE_DEFAULTS) == []
+
+
+@given(st.floats(0, 1), st.floats(0, 1), st.floats(0.3, 0.6), st.sampled_from([None, 0.55, 0.7]))
+def test_a_possible_condition_is_never_an_emergency(a, b, threshold, emergency):
+    estimate, upper = sorted((a, b))
+    params = check_params(Rule.IMPLEMENTATION_SHARE, {"emergency": emergency})
+    found = implementation_share(
+        situation(share(estimate, estimate, upper), threshold=threshold), params
+    )
+    assert len(found) <= 1
     for condition in found:
-        assert condition.details["basis"] == "upper bound"
-        assert "upper bound" in condition.title
-        assert "upper bound" in condition.message
+        if condition.certainty == "possible":
+            assert condition.severity != "emergency"
+            assert condition.details["basis"] == "upper bound"
+            assert condition.severity != "info", "a possible warning is no alert"
+        else:
+            assert condition.details["known"] == condition.severity
 
 
-def test_estimate_and_upper_bound_each_named_per_level():
-    found = implementation_share(situation(share(0.42, 0.40, 0.52)), SHARE_DEFAULTS)
-    basis = {c.severity: c.details["basis"] for c in found}
-    assert basis == {"warning": "estimate", "critical": "upper bound", "emergency": "upper bound"}
+def test_the_estimate_wins_unless_the_possibility_is_still_higher():
+    (certain,) = implementation_share(situation(share(0.45, 0.45, 0.50)), SHARE_DEFAULTS)
+    assert (certain.severity, certain.certainty) == ("warning", "certain")
+    assert "Possibly worse" in certain.message and "critical" in certain.message
+    (possible,) = implementation_share(situation(share(0.42, 0.40, 0.52)), SHARE_DEFAULTS)
+    assert (possible.severity, possible.certainty) == ("critical", "possible")
+    assert possible.details["known"] == "warning"
 
 
 def test_kinds_and_implementations_have_their_own_keys():
     found = implementation_share(
         situation(share(0.45), share(0.45, kind="treegen", name="treegen-rs")), SHARE_DEFAULTS
     )
-    assert [c.key for c in found] == [
-        "share:watchtower:smartnode:warning",
-        "share:treegen:treegen-rs:warning",
-    ]
+    assert [c.key for c in found] == ["share:watchtower:smartnode", "share:treegen:treegen-rs"]
 
 
 def test_emergency_follows_the_chain_threshold_unless_set():
     at_55 = situation(share(0.55), threshold=0.6)
-    assert severities(implementation_share(at_55, SHARE_DEFAULTS)) == ["warning", "critical"]
+    assert severities(implementation_share(at_55, SHARE_DEFAULTS)) == ["critical"]
     params = check_params(Rule.IMPLEMENTATION_SHARE, {"emergency": 0.55})
-    assert "emergency" in severities(implementation_share(at_55, params))
+    assert severities(implementation_share(at_55, params)) == ["emergency"]
 
 
 def test_custom_warning_threshold():
@@ -86,10 +113,8 @@ def test_no_share_data_means_no_judgement():
 
 
 def test_emergency_message_explains_the_risk():
-    (emergency,) = [
-        c for c in implementation_share(situation(share(0.6)), SHARE_DEFAULTS)
-        if c.severity == "emergency"
-    ]  # fmt: skip
+    (emergency,) = implementation_share(situation(share(0.6)), SHARE_DEFAULTS)
+    assert emergency.severity == "emergency"
     assert "finalise" in emergency.message and "60.0%" in emergency.message
 
 

@@ -1,11 +1,12 @@
-"""Acceptance: one implementation goes from 30% to 60% of the oDAO and back, on the devnet.
+"""Acceptance: one implementation goes 30 → 45 → 50 → 55 → 45 → 30% of the oDAO, on the devnet.
 
 Twenty members (so that 50% and the 51% consensus threshold are different member counts:
-10 of 20 is critical, 12 of 20 can finalise alone) declare what they run with signed
+10 of 20 is critical, 11 of 20 can finalise alone) declare what they run with signed
 declarations, the simulator switches them day by day, the indexer reads the chain, the
 fingerprinting module's ShareBook turns declarations into shares, and the rules are evaluated
-once a day at noon. The channel subscribed to the share rule must hear, in order: warning,
-critical, emergency opened, then emergency, critical, warning resolved, and nothing else.
+once a day at noon. There is one alert, whose history is warning, critical, emergency, warning,
+resolved, and the channel subscribed to the share rule hears exactly one Discord message per
+change, on a fake Discord server on 127.0.0.1.
 """
 
 import json
@@ -17,11 +18,11 @@ from eth_account.messages import encode_defunct
 
 from diversity.alerts.delivery import deliver_due
 from diversity.alerts.lifecycle import evaluate
+from diversity.alerts.models import Alert, Channel, Rule, Subscription
 from diversity.alerts.situation import Situation
 from diversity.alerts.sources import consensus_threshold, current_shares, implementation_lookup
 from diversity.fingerprint.declarations import Claim, declaration_text, record_declaration
 from diversity.fingerprint.shares import ShareBook
-from diversity.models.alerts import AlertEvent, Channel, Rule, Subscription
 from tests.conftest import run_simulation
 from tests.fake_discord import FakeDiscord
 from votes.chain.networks import NetworkConfig
@@ -29,11 +30,12 @@ from votes.devnet.members import member_key
 from votes.indexing.indexer import Indexer
 
 pytestmark = [pytest.mark.chain, pytest.mark.slow]
-SEED, MEMBERS, DAYS, DAY = 5, 20, 7, 86400
+SEED, MEMBERS, DAY = 5, 20, 86400
 TOWERS = ["smartnode", "oraclerust", "pywatch", "lighttower", "oraclerust"] * 4
 TOWERS[4], TOWERS[9] = "smartnode", "smartnode"  # 6 smartnode, 6 oraclerust, 4 + 4 others
 TREEGENS = ["smartnode-treegen", "treegen-rs", "pytreegen"] * 7
-SMARTNODE_SHARE_BY_DAY = [0.3, 0.4, 0.5, 0.6, 0.5, 0.4, 0.3]
+SMARTNODE_SHARE_BY_DAY = [0.3, 0.45, 0.5, 0.55, 0.45, 0.3]
+DAYS = len(SMARTNODE_SHARE_BY_DAY)
 SCENARIO = {
     "houston_upgrade_day": None,
     "members": [{"watchtower": t, "treegen": g} for t, g in zip(TOWERS, TREEGENS, strict=False)],
@@ -100,29 +102,32 @@ def test_share_swing_alerts_in_order_then_resolves(share_swing_devnet, settings)
                 implementation_of=implementation_lookup(book, "devnet"),
                 head=chain.w3.eth.block_number, indexed_block=chain.w3.eth.block_number,
             )  # fmt: skip
-            evaluate(situation, dispatch=False)
+            evaluate(situation)
             deliver_due()
     assert seen == SMARTNODE_SHARE_BY_DAY, "the declarations give the simulator's shares"
 
-    share_events = AlertEvent.objects.filter(
-        alert__rule=Rule.IMPLEMENTATION_SHARE, kind__in=["opened", "resolved"]
-    )  # updates (the share moved within a level) are recorded but notify no one
-    assert [(e.kind, e.severity, e.alert.key) for e in share_events.order_by("at", "id")] == [
-        ("opened", "warning", "share:watchtower:smartnode:warning"),
-        ("opened", "critical", "share:watchtower:smartnode:critical"),
-        ("opened", "emergency", "share:watchtower:smartnode:emergency"),
-        ("resolved", "emergency", "share:watchtower:smartnode:emergency"),
-        ("resolved", "critical", "share:watchtower:smartnode:critical"),
-        ("resolved", "warning", "share:watchtower:smartnode:warning"),
+    alert = Alert.objects.get(rule=Rule.IMPLEMENTATION_SHARE)  # one alert for the condition
+    assert alert.key == "share:watchtower:smartnode" and alert.status == "resolved"
+    history = alert.events.exclude(kind="updated")  # a text change alone tells no one
+    assert [(e.kind, e.severity) for e in history] == [
+        ("opened", "warning"),
+        ("escalated", "critical"),
+        ("escalated", "emergency"),
+        ("deescalated", "warning"),
+        ("resolved", "warning"),
     ]
-    titles = [body["embeds"][0]["title"] for body in discord.accepted]
+    assert all(e.certainty == "certain" for e in history), "every member declared"
+    assert len(discord.requests) == len(discord.accepted) == 5, "one message per change"
+    titles = [[embed["title"] for embed in body["embeds"]] for body in discord.accepted]
     assert titles == [
-        "[towerwatch devnet] WARNING: smartnode nears half of the watchtower vote",
-        "[towerwatch devnet] CRITICAL: smartnode holds half of the watchtower vote",
-        "[towerwatch devnet] EMERGENCY: smartnode can finalise watchtower votes alone",
-        "[towerwatch devnet] RESOLVED: smartnode can finalise watchtower votes alone",
-        "[towerwatch devnet] RESOLVED: smartnode holds half of the watchtower vote",
-        "[towerwatch devnet] RESOLVED: smartnode nears half of the watchtower vote",
+        ["WARNING: smartnode nears half of the watchtower vote"],
+        ["CRITICAL, up from WARNING: smartnode holds half of the watchtower vote"],
+        ["EMERGENCY, up from CRITICAL: smartnode can finalise watchtower votes alone"],
+        ["WARNING, down from EMERGENCY: smartnode nears half of the watchtower vote"],
+        ["RESOLVED: smartnode nears half of the watchtower vote"],
     ]
+    link = f"/alerts/{alert.id}/"
+    assert all(body["embeds"][0]["url"].endswith(link) for body in discord.accepted)
+    assert [body.get("flags", 0) for body in discord.accepted] == [0, 0, 0, 4096, 4096]
     emergency = discord.accepted[2]["embeds"][0]["description"]
-    assert "60.0%" in emergency and "estimate" in emergency
+    assert "55.0%" in emergency and "estimate" in emergency

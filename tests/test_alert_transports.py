@@ -1,12 +1,17 @@
 """Transport helpers: Discord's size limits always hold, Retry-After is read both ways."""
 
+from datetime import UTC, datetime
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from diversity.alerts.transports import fit_embeds, retry_after
+from diversity.alerts.models import AlertEvent, Delivery
+from diversity.alerts.rendering import Item, Notification
+from diversity.alerts.transports import discord_payload, fit_embeds, retry_after
 from tests.fake_discord import limit_errors
 
+T0 = datetime(2026, 1, 10, 12, tzinfo=UTC)
 texts = st.text(max_size=7000)
 fields = st.lists(
     st.fixed_dictionaries({"name": st.text(max_size=300), "value": st.text(max_size=1200)}),
@@ -67,3 +72,28 @@ def test_the_first_embed_keeps_its_text_when_later_ones_must_give_way():
 )
 def test_retry_after_takes_the_longer_of_body_and_header(body, headers, expected):
     assert retry_after(body, headers) == expected
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(0, 3000), min_size=1, max_size=25))
+def test_a_grouped_discord_message_tells_every_change_or_how_many_more(lengths):
+    items = [
+        Item(
+            AlertEvent(kind="opened", at=T0, severity="warning", title=f"alert {n}"),
+            "WARNING",
+            f"https://towerwatch.example/alerts/{n}/",
+            "m" * length,
+        )
+        for n, length in enumerate(lengths)
+    ]
+    notification = Notification(
+        Delivery(quiet=False), "devnet", items, "", "https://towerwatch.example/alerts/", "", "", ""
+    )
+    embeds = discord_payload(notification)["embeds"]
+    assert limit_errors({"embeds": embeds}) == []
+    if len(embeds) == len(items):
+        assert [e["title"] for e in embeds] == [item.headline for item in items]
+    else:
+        rest = len(items) - (len(embeds) - 1)
+        assert embeds[-1]["title"] == f"… and {rest} more change{'s' if rest > 1 else ''}"
+        assert embeds[-1]["url"] == "https://towerwatch.example/alerts/"

@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
+from diversity.alerts.models import Channel
 from diversity.alerts.transports import DiscordTransport, TransportError
 from diversity.alerts.urlsafety import HostNotFound, UnsafeURL, check_url, is_public, mask_url
-from diversity.models.alerts import Channel
 
 PUBLIC = "162.159.138.232"  # discord.com
 

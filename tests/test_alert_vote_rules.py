@@ -6,10 +6,10 @@ from itertools import count
 import pytest
 
 from diversity.alerts import vote_rules
+from diversity.alerts.models import Rule
 from diversity.alerts.rules import RULES
 from diversity.alerts.situation import Situation
 from diversity.models import Verdict
-from diversity.models.alerts import Rule
 from votes.models import Consensus, Member, Round, Submission
 
 pytestmark = pytest.mark.django_db

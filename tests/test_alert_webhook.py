@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from diversity.alerts.delivery import deliver_due
 from diversity.alerts.lifecycle import apply_conditions
+from diversity.alerts.models import Channel, Delivery, Rule, Subscription
 from diversity.alerts.situation import Condition
 from diversity.alerts.transports import sign, verify_signature
-from diversity.models.alerts import Channel, Delivery, Rule, Subscription
 from tests.fake_discord import FakeDiscord
 
 SECRET = "k" * 64
@@ -53,7 +53,7 @@ def test_webhook_is_signed_and_carries_the_alert(settings):
             "total_eth differs",
             {"duty": "balances"},
         )
-        apply_conditions("devnet", [condition], {condition.rule}, timezone.now(), dispatch=False)
+        apply_conditions("devnet", [condition], {condition.rule}, timezone.now())
         deliver_due()
         deliver_due(timezone.now() + timezone.timedelta(minutes=5))
     assert len(channel.secret) == 64, "a secret is generated for a new webhook channel"
@@ -66,7 +66,10 @@ def test_webhook_is_signed_and_carries_the_alert(settings):
             channel.secret, request.headers["X-Towerwatch-Signature"], request.raw, now=time.time()
         )
     payload = delivered.body
-    assert payload["alert"]["rule"] == "consensus_wrong"
-    assert payload["severity"] == "emergency" and payload["details"] == {"duty": "balances"}
-    assert payload["url"].endswith(f"/alerts/{payload['alert']['id']}/")
+    (event,) = payload["events"]
+    assert event["event"] == "alert.opened" and event["alert"]["rule"] == "consensus_wrong"
+    assert event["severity"] == "emergency" and event["details"] == {"duty": "balances"}
+    assert event["url"].endswith(f"/alerts/{event['alert']['id']}/")
+    assert payload["url"] == event["url"], "one alert: the notification links to its page"
+    assert payload["delivery"] == str(delivery.uuid) and payload["quiet"] is False
     assert delivery.status == "delivered" and delivery.attempts == 2

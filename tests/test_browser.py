@@ -6,16 +6,21 @@ widths land in test-artifacts/screenshots/ for people to look at.
 """
 
 import copy
+from collections import Counter
 from datetime import timedelta
 
 import pytest
 
+from diversity.alerts.models import Alert, Rule, Severity
+from diversity.views.status import TITLES
 from votes.models import Round
 
 pytestmark = [pytest.mark.browser, pytest.mark.chain]
 # The harness: dashboard_data, browser, VIEWPORTS, SCREENSHOTS, PageWatcher. Taken from the
 # plugin (not imported here) so that pytest registers it before anything imports it.
 pytest_plugins = ["tests.browser"]
+WIDE_DESKTOP = {"width": 1400, "height": 900}
+DISAGREEMENTS = {Rule.MEMBER_DISAGREES, Rule.IMPLEMENTATION_DISAGREES, Rule.CONSENSUS_WRONG}
 
 
 @pytest.fixture
@@ -136,6 +141,46 @@ def test_the_model_card_shows_the_latest_evaluation(live_server, dashboard_data,
     page.close()
 
 
+def test_the_default_mix_opens_one_alert_per_condition_and_the_banner_says_what_is_certain(
+    live_server, dashboard_data, browser, harness
+):
+    """Acceptance: at most one alert per (kind, implementation) plus one per disagreement; no
+    possibility is an emergency; the banner leads with what is known."""
+    alerts = list(Alert.objects.filter(status="open"))
+    shares = [alert for alert in alerts if alert.rule == Rule.IMPLEMENTATION_SHARE]
+    subjects = Counter((a.details["kind"], a.details["implementation"]) for a in shares)
+    assert shares and set(subjects.values()) == {1}, subjects
+    disagreements = [alert for alert in alerts if alert.rule in DISAGREEMENTS]
+    assert len(alerts) == len(shares) + len(disagreements), [a.key for a in alerts]
+    assert len({a.key for a in disagreements}) == len(disagreements)
+    assert not [a for a in alerts if a.possible and a.severity == "emergency"]
+
+    page = browser.new_page(viewport=WIDE_DESKTOP)
+    watcher = harness.PageWatcher(page)
+    page.goto(live_server.url + "/", wait_until="networkidle")
+    heading = page.locator("#alerts-title").inner_text()
+    assert f"({len(alerts)})" in heading
+    listed = page.locator("section[aria-labelledby=alerts-title] tbody tr")
+    assert listed.count() == min(len(alerts), 10)
+    if len(alerts) <= listed.count():
+        tags = listed.locator(".tag", has_text="possible").count()
+        assert tags == sum(alert.possible for alert in alerts), "possible ones are marked"
+
+    banner = page.locator("section.status")
+    status = page.evaluate("() => document.querySelector('section.status').className")
+    level = status.split("status-")[-1]
+    assert banner.locator("strong").inner_text() == TITLES[level], "the known level first"
+    known = [a.details["known"] for a in shares if a.details["known"]]
+    assert level == max(known, key=Severity.rank, default="safe")
+    text = banner.inner_text()
+    if any(a.possible and a.severity != "info" for a in shares):
+        assert text.index(TITLES[level]) < text.index("possible"), "what is certain comes first"
+        assert banner.locator("ul.possible li").count() >= 1
+    page.screenshot(path=harness.SCREENSHOTS / "overview-alerts-1400.png", full_page=True)
+    assert watcher.errors == []
+    page.close()
+
+
 # Records every CSP violation the page reports, from before its first script runs (Playwright
 # injects this through the DevTools protocol, which the page's own policy does not govern).
 CSP_RECORDER = """
@@ -157,7 +202,7 @@ def test_every_page_satisfies_the_content_security_policy(live_server, dashboard
     page.fill("#id_password", "password")
     page.click("input[type=submit]")
     page.wait_for_load_state()
-    from diversity.models.alerts import Alert
+    from diversity.alerts.models import Alert
 
     alert = Alert.objects.first()
     paths = [path for _, path, _ in pages_with_chart_counts(dashboard_data)] + [
@@ -174,3 +219,24 @@ def test_every_page_satisfies_the_content_security_policy(live_server, dashboard
     # (the admin and Swagger pages name no icon, so Chromium asks for /favicon.ico: a 404)
     assert [error for error in watcher.errors if "Content Security Policy" in error] == []
     context.close()
+
+
+@pytest.mark.parametrize("width", ["wide", "phone"])
+def test_the_members_table_fits_a_desktop_and_scrolls_in_its_card_on_a_phone(
+    live_server, dashboard_data, browser, harness, width
+):
+    viewport = WIDE_DESKTOP if width == "wide" else harness.PHONE
+    page = browser.new_page(viewport=viewport)
+    page.goto(live_server.url + "/members/", wait_until="networkidle")
+    table = page.evaluate(
+        """() => { const wrap = document.querySelector('.members-table').parentElement;
+                   return {scroll: wrap.scrollWidth, client: wrap.clientWidth,
+                           page: document.documentElement.scrollWidth}; }"""
+    )
+    assert table["page"] <= viewport["width"], "nothing wider than the screen"
+    if width == "wide":
+        assert table["scroll"] <= table["client"], "no column is cut off at 1,400 px"
+    else:
+        assert table["scroll"] > table["client"], "the table scrolls within its card"
+    page.screenshot(path=harness.SCREENSHOTS / f"members-{width}.png", full_page=True)
+    page.close()

@@ -24,7 +24,7 @@ def kind_shares(counts: dict[str, int], unknown: int = 0, kind="watchtower") -> 
 
 
 def test_status_follows_admin_thresholds(db):
-    from diversity.models.alerts import Rule, RuleSetting
+    from diversity.alerts.models import Rule, RuleSetting
 
     RuleSetting.objects.create(rule=Rule.IMPLEMENTATION_SHARE, params={"warning": 0.3})
     status = status_from_shares(
@@ -79,17 +79,27 @@ def test_palette_is_okabe_ito_and_stable():
 
 
 @pytest.mark.parametrize(
-    ("counts", "unknown", "level", "estimate"),
+    ("counts", "unknown", "level", "possible_level"),
     [
         ({"a": 5, "b": 5, "c": 5}, 0, "safe", "safe"),
-        ({"a": 6, "b": 5, "c": 4}, 0, "warning", "warning"),  # 40%
-        ({"a": 10, "b": 10}, 0, "critical", "critical"),  # 50%
-        ({"a": 8, "b": 7}, 0, "emergency", "emergency"),  # 53% >= 51%
-        ({"a": 6, "b": 5}, 4, "emergency", "warning"),  # only on the upper bound
+        ({"a": 6, "b": 5, "c": 4}, 0, "warning", "safe"),  # 40%
+        ({"a": 10, "b": 10}, 0, "critical", "safe"),  # 50%
+        ({"a": 8, "b": 7}, 0, "emergency", "safe"),  # 53% >= 51%
+        # a is at 40% (warning) known; with the 4 unknown members, a or b could finalise alone:
+        # possible, so one level lower (critical)
+        ({"a": 6, "b": 5}, 4, "warning", "critical"),
         ({}, 15, "unknown", "unknown"),
     ],
 )
-def test_status_levels(db, counts, unknown, level, estimate):
+def test_status_says_what_is_known_first(db, counts, unknown, level, possible_level):
     status = status_from_shares("devnet", [kind_shares(counts, unknown)], share_rule_params())
-    assert (status.level, status.estimate_level) == (level, estimate)
-    assert status.only_possible == (level != estimate)
+    assert (status.level, status.possible_level) == (level, possible_level)
+
+
+def test_status_lists_possibilities_after_what_is_known(db):
+    status = status_from_shares("devnet", [kind_shares({"a": 6, "b": 5}, 4)], share_rule_params())
+    assert status.reasons == ["a nears half of the watchtower vote"]
+    assert status.possible == [
+        "a could finalise watchtower votes alone",
+        "b could finalise watchtower votes alone",
+    ]

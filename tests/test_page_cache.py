@@ -81,7 +81,7 @@ def open_node_alert():
 
     situation = Situation("devnet", timezone.now(), head=None, head_error="connection refused")
     rules = {"node_unreachable": RULES["node_unreachable"].defaults}
-    return evaluate(situation, rules, dispatch=False)
+    return evaluate(situation, rules)
 
 
 def test_an_opened_alert_shows_at_once(client, dashboard_data, django_assert_num_queries):

@@ -223,12 +223,13 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "ENUM_NAME_OVERRIDES": {
         "ConsensusStatusEnum": "votes.models.Consensus.Status",
-        "SeverityEnum": "diversity.models.alerts.Severity",
-        "AlertStatusEnum": "diversity.models.alerts.Alert.Status",
-        "DeliveryStatusEnum": "diversity.models.alerts.Delivery.Status",
+        "SeverityEnum": "diversity.alerts.models.Severity",
+        "AlertStatusEnum": "diversity.alerts.models.Alert.Status",
+        "DeliveryStatusEnum": "diversity.alerts.models.Delivery.Status",
         "ImplementationKindEnum": "diversity.models.implementations.Kind",
-        "AlertEventKindEnum": "diversity.models.alerts.AlertEvent.Kind",
-        "ChannelKindEnum": "diversity.models.alerts.Channel.Kind",
+        "AlertEventKindEnum": "diversity.alerts.models.AlertEvent.Kind",
+        "ChannelKindEnum": "diversity.alerts.models.Channel.Kind",
+        "AlertCertaintyEnum": "diversity.alerts.models.Certainty",
         "MembershipEventKindEnum": "votes.models.MembershipEvent.Kind",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -260,7 +261,7 @@ ALERTS_INLINE_RETRY_SECONDS = env_float("ALERTS_INLINE_RETRY_SECONDS", 5.0)  # w
 ALERTS_REDISPATCH_AFTER_SECONDS = env_int("ALERTS_REDISPATCH_AFTER_SECONDS", 60)
 ALERTS_HTTP_TIMEOUT = env_float("ALERTS_HTTP_TIMEOUT", 15.0)
 ALERTS_CELERY_QUEUE = env_str("ALERTS_CELERY_QUEUE", "celery")
-CELERY_IMPORTS = ["diversity.tasks_alerts", "towerwatch.tasks"]
+CELERY_IMPORTS = ["diversity.alerts.tasks", "towerwatch.tasks"]
 CELERY_BEAT_SCHEDULE["alerts-evaluate"] = {
     "task": "diversity.alerts.evaluate",
     "schedule": env_float("ALERTS_EVALUATE_EVERY", 60.0),

@@ -1,11 +1,18 @@
-"""Alerts: rules find conditions, the lifecycle turns them into alerts and events, transports
-send the events to channels, and delivery makes sure each send happens and is recorded.
+"""Alerts: the whole feature in one folder, its imports going only downward.
 
-rules.py, vote_rules.py  the conditions, with thresholds (defaults there, overrides in admin)
-situation.py             what the rules look at (shares, chain head, ...) at one moment
-sources.py               who runs what, from the fingerprinting module
-lifecycle.py             open / update / resolve, deduplication and flap damping
-delivery.py              the outbox, retries, backoff, redispatch
-transports.py            email, Discord, signed JSON webhook
-urlsafety.py             webhook URL checks (SSRF) and masking
+Domain (nothing here imports a Django adapter):
+  situation.py             what the rules look at (shares, chain head, ...) at one moment
+  urlsafety.py             webhook URL checks (SSRF) and masking
+  models.py                Alert, AlertEvent, Channel, Subscription, Delivery, ... (the nouns)
+  rules.py, vote_rules.py  the conditions, with thresholds (defaults there, overrides in admin)
+  sources.py               builds a Situation from the node, the index and fingerprinting
+  outbox.py                who hears which change: one delivery per channel per evaluation
+  lifecycle.py             one alert per condition: open, move along the ladder, resolve
+  rendering.py             what a delivery says (templates/alerts/notify/)
+  transports.py            email, Discord, signed JSON webhook
+  delivery.py              sending a delivery: claims, retries, backoff
+Adapters (on top; the domain is handed what it needs, e.g. `queue` for Celery):
+  tasks.py                 Celery: evaluate, send, re-queue what is overdue
+  api.py, admin.py         REST API (registered by diversity/api.py), admin (by diversity/admin.py)
+  views.py, urls.py        the /alerts/ pages
 """

@@ -1,9 +1,10 @@
-"""Delivery: the outbox between an alert event and a channel, and every try to send it.
+"""Delivery: sending what the outbox owes a channel, and recording every try.
 
-A Delivery row is written in the transaction that records the event, before anything touches
-the broker; only after commit is a Celery task queued for it. So:
+A Delivery row is written in the transaction that records the events (outbox.py), before
+anything touches the broker; only after commit does the Celery adapter (tasks.py) queue a task
+for it. So:
 - the broker (Redis) down: queueing fails, is logged, and the row stays pending; the beat task
-  `redispatch_due` re-queues pending rows that are overdue, once the broker is back;
+  re-queues pending rows that are overdue (`overdue`), once the broker is back;
 - the destination down or rate limiting: the try is recorded, the row goes back to pending
   with a backoff (or the server's Retry-After, if longer) and the task is retried;
 - a short Retry-After (ALERTS_INLINE_RETRY_SECONDS) is waited out in place, since Discord asks
@@ -20,12 +21,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from diversity.alerts.transports import TRANSPORTS, TransportError, render_notification
-from diversity.models.alerts import AlertEvent, Channel, Delivery, DeliveryAttempt, Severity
+from diversity.alerts.models import Delivery, DeliveryAttempt
+from diversity.alerts.rendering import render_notification
+from diversity.alerts.transports import TRANSPORTS, TransportError
 from votes import state
 
 log = logging.getLogger(__name__)
@@ -39,91 +40,22 @@ class Outcome:
     retry_in: float | None = None
 
 
-def queue_deliveries(event: AlertEvent) -> list[Delivery]:
-    """The deliveries an event owes: an opening to the channels subscribed to its rule and
-    severity, a resolution to the channels that heard the opening."""
-    if event.kind == AlertEvent.Kind.OPENED:
-        channels = [
-            channel
-            for channel in Channel.objects.filter(enabled=True).prefetch_related("subscriptions")
-            if channel.wants(event.alert.rule, event.severity)
-        ]
-    elif event.kind == AlertEvent.Kind.RESOLVED:
-        channels = Channel.objects.filter(
-            enabled=True,
-            deliveries__event__alert=event.alert,
-            deliveries__event__kind=AlertEvent.Kind.OPENED,
-        ).distinct()
-    else:
-        return []
-    now = timezone.now()
-    return Delivery.objects.bulk_create(
-        [Delivery(event=event, channel=channel, next_attempt_at=now) for channel in channels]
-    )
-
-
-@transaction.atomic
-def send_test(channel: Channel, dispatch: bool = True) -> Delivery:
-    """A test notification to one channel, through the same outbox as real alerts."""
-    event = AlertEvent.objects.create(
-        kind=AlertEvent.Kind.TEST,
-        at=timezone.now(),
-        severity=Severity.INFO,
-        title=f"Test notification for {channel.name}",
-        message="If you can read this, towerwatch can reach this channel.",
-    )
-    delivery = Delivery.objects.create(event=event, channel=channel, next_attempt_at=event.at)
-    if dispatch:
-        dispatch_on_commit([delivery])
-    return delivery
-
-
-def dispatch_on_commit(deliveries: list[Delivery]) -> None:
-    ids = [delivery.id for delivery in deliveries]
-    if ids:
-        transaction.on_commit(lambda: dispatch(ids))
-
-
-def dispatch(delivery_ids: list[int], countdown: float = 0) -> int:
-    """Queue a task per delivery; a broker error is logged, not raised: the rows wait in the
-    database for `redispatch_due`. Returns how many were queued."""
-    from diversity.tasks_alerts import send_delivery
-
-    queued = 0
-    for delivery_id in delivery_ids:
-        try:
-            send_delivery.apply_async(
-                (delivery_id,), countdown=countdown, queue=settings.ALERTS_CELERY_QUEUE
-            )
-        except Exception as error:  # kombu raises several types when the broker is away
-            log.warning(
-                "could not queue alert delivery %s (%s): it stays pending in the "
-                "database and will be re-queued",
-                delivery_id,
-                error,
-            )
-            break
-        queued += 1
-    return queued
-
-
 def _due(now: datetime):
     return Q(status=Delivery.Status.PENDING, next_attempt_at__lte=now) | Q(
         status=Delivery.Status.SENDING, claimed_until__lt=now
     )
 
 
-def redispatch_due(now: datetime | None = None) -> int:
-    """Re-queue deliveries overdue by ALERTS_REDISPATCH_AFTER_SECONDS: their task was never
-    queued (broker down), was lost, or its worker died holding the lease."""
+def overdue(now: datetime | None = None) -> list[int]:
+    """Deliveries overdue by ALERTS_REDISPATCH_AFTER_SECONDS: their task was never queued
+    (broker down), was lost, or its worker died holding the lease."""
     now = now or timezone.now()
-    overdue = now - timedelta(seconds=settings.ALERTS_REDISPATCH_AFTER_SECONDS)
-    ids = list(
-        Delivery.objects.filter(_due(overdue))
+    late = now - timedelta(seconds=settings.ALERTS_REDISPATCH_AFTER_SECONDS)
+    return list(
+        Delivery.objects.filter(_due(late))
         .order_by("next_attempt_at")
         .values_list("id", flat=True)[:500]
     )
-    return dispatch(ids)
 
 
 def deliver_due(now: datetime | None = None) -> dict[str, int]:
@@ -164,7 +96,11 @@ def attempt_delivery(delivery_id: int, now: datetime | None = None) -> Outcome:
     )
     if not claimed:
         return Outcome("skipped")
-    delivery = Delivery.objects.select_related("event__alert", "channel").get(pk=delivery_id)
+    delivery = (
+        Delivery.objects.select_related("channel")
+        .prefetch_related("events__alert")
+        .get(pk=delivery_id)
+    )
     claim = Claim(delivery, now, lease)
     if not delivery.channel.enabled:
         _finish(claim, Delivery.Status.FAILED, error="the channel is disabled")

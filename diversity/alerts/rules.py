@@ -1,10 +1,12 @@
 """Alert rules: each a small function from what towerwatch knows now to the conditions that hold.
 
-A rule returns a list of `Condition`s, each with a stable `key` (the same condition found again
-has the same key, which is how the lifecycle deduplicates), or None when it cannot judge now (no
-share data, no node): None leaves its open alerts as they are, because "resolved" must mean the
-condition was seen to clear, not that we stopped looking. Thresholds are parameters with the
-defaults below; an admin overrides them per rule (RuleSetting).
+A rule returns a list of `Condition`s, each with a stable `key` naming the condition and its
+subject, never its level (the same condition found again has the same key at any severity, which
+is how the lifecycle keeps one alert per condition and moves it along the ladder), and a
+severity and certainty for now; or None when it cannot judge now (no share data, no node): None
+leaves its open alerts as they are, because "resolved" must mean the condition was seen to
+clear, not that we stopped looking. Thresholds are parameters with the defaults below; an admin
+overrides them per rule (RuleSetting).
 """
 
 import logging
@@ -12,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from diversity.alerts import vote_rules
+from diversity.alerts.models import Certainty, Rule, RuleSetting, Severity
 from diversity.alerts.situation import Condition, ShareEstimate, Situation
-from diversity.models.alerts import Rule, RuleSetting, Severity
 
 log = logging.getLogger(__name__)
 __all__ = ["RULES", "Condition", "ShareEstimate", "Situation", "check_params", "evaluate_rules"]
@@ -23,63 +25,131 @@ LEVEL_TITLES = {
     Severity.CRITICAL: "{impl} holds half of the {kind} vote",
     Severity.EMERGENCY: "{impl} can finalise {kind} votes alone",
 }
+POSSIBLE_TITLES = {
+    Severity.WARNING: "{impl} could near half of the {kind} vote",
+    Severity.CRITICAL: "{impl} could hold half of the {kind} vote",
+    Severity.EMERGENCY: "{impl} could finalise {kind} votes alone",
+}
+UNSETTLED_NAMES = 8
 
 
-def implementation_share(situation: Situation, params: dict) -> list[Condition] | None:
-    """An implementation's share of members at or above each level, on the estimate or, when
-    members of unknown software could push it there, on the upper bound (the message says
-    which). Levels are cumulative: at 60% the warning, critical and emergency all hold."""
-    if situation.shares is None:
-        return None
-    emergency = params["emergency"] if params["emergency"] is not None else situation.threshold
-    levels = [
+def share_ladder(params: dict, threshold: float) -> list[tuple[str, float]]:
+    """(severity, share at which it starts), lowest first; emergency defaults to the chain's
+    consensus threshold."""
+    emergency = params["emergency"] if params["emergency"] is not None else threshold
+    return [
         (Severity.WARNING, params["warning"]),
         (Severity.CRITICAL, params["critical"]),
         (Severity.EMERGENCY, emergency),
     ]
+
+
+def level_of(share: float, ladder: list[tuple[str, float]]) -> tuple[str, float] | None:
+    """The highest rung `share` reaches, with its threshold, or None below the first."""
+    reached = [(severity, level) for severity, level in ladder if share >= level]
+    return reached[-1] if reached else None
+
+
+def implementation_share(situation: Situation, params: dict) -> list[Condition] | None:
+    """One condition per implementation and kind whose share reaches the ladder, at the level
+    its estimate reaches. When only the upper bound (members of unknown or low-confidence
+    software counted for it) reaches a level, the condition is *possible* and sits one level
+    lower, so a possibility is never an emergency, and a possible warning is no alert at all
+    (the shares' bounds show it); it wins over the estimate's level only when it is still
+    higher after that step down."""
+    if situation.shares is None:
+        return None
+    ladder = share_ladder(params, situation.threshold)
     conditions = []
     for share in situation.shares:
-        for severity, level in levels:
-            basis = "estimate" if share.estimate >= level else "upper bound"
-            if share.upper < level:
-                continue
-            conditions.append(_share_condition(share, severity, level, basis, situation))
+        reach = level_of(share.upper, ladder)
+        if reach is None:
+            continue
+        known = level_of(share.estimate, ladder)
+        possible = Severity.below(reach[0])
+        if known is not None and Severity.rank(known[0]) >= Severity.rank(possible):
+            conditions.append(_share_condition(share, known, reach, situation))
+        elif possible != Severity.INFO:
+            conditions.append(_possible_share_condition(share, known, reach, situation))
     return conditions
 
 
-def _share_condition(
-    share: ShareEstimate, severity: str, level: float, basis: str, situation: Situation
-) -> Condition:
-    title = LEVEL_TITLES[severity].format(impl=share.implementation, kind=share.kind)
-    if basis == "upper bound":
-        title = f"{title} (possibly: upper bound)"
-    lines = [
+def _bounds(share: ShareEstimate) -> str:
+    return (
         f"{share.implementation} runs on {share.estimate:.1%} of oDAO members as {share.kind} "
-        f"(bounds {share.lower:.1%} to {share.upper:.1%}).",
-        f"The {basis} of its share is at or above the {severity} level of {level:.1%}.",
-    ]
-    if basis == "upper bound":
-        lines.append("Members whose software is unknown could bring it there.")
+        f"(bounds {share.lower:.1%} to {share.upper:.1%})."
+    )
+
+
+def _details(share: ShareEstimate, known, reach, basis: str, level: float) -> dict:
+    return {
+        "implementation": share.implementation,
+        "kind": share.kind,
+        "estimate": share.estimate,
+        "lower": share.lower,
+        "upper": share.upper,
+        "level": level,
+        "basis": basis,
+        "known": known[0] if known else None,
+        "reach": reach[0],
+        "unsettled": list(share.unsettled),
+    }
+
+
+def _settled_by(share: ShareEstimate) -> str:
+    names = list(share.unsettled)
+    if not names:
+        return ""
+    listed = ", ".join(names[:UNSETTLED_NAMES])
+    more = f" and {len(names) - UNSETTLED_NAMES} more" if len(names) > UNSETTLED_NAMES else ""
+    return f"A declaration from these members would settle it: {listed}{more}."
+
+
+def _share_condition(share: ShareEstimate, known, reach, situation: Situation) -> Condition:
+    severity, level = known
+    lines = [_bounds(share), f"Its estimate is at or above the {severity} level of {level:.1%}."]
     if severity == Severity.EMERGENCY:
         lines.append(
             f"At the consensus threshold ({situation.threshold:.1%}) its members alone can "
             "finalise a value: a bug in it would reach the chain unopposed."
         )
+    elif Severity.rank(reach[0]) > Severity.rank(severity):
+        lines.append(
+            f"Possibly worse: with members whose software is unknown its upper bound reaches "
+            f"the {reach[0]} level ({reach[1]:.1%}). {_settled_by(share)}".strip()
+        )
     return Condition(
         rule=Rule.IMPLEMENTATION_SHARE,
-        key=f"share:{share.kind}:{share.implementation}:{severity}",
+        key=f"share:{share.kind}:{share.implementation}",
         severity=severity,
-        title=title,
+        title=LEVEL_TITLES[severity].format(impl=share.implementation, kind=share.kind),
         message=" ".join(lines),
-        details={
-            "implementation": share.implementation,
-            "kind": share.kind,
-            "estimate": share.estimate,
-            "lower": share.lower,
-            "upper": share.upper,
-            "level": level,
-            "basis": basis,
-        },
+        details=_details(share, known, reach, "estimate", level),
+        certainty=Certainty.CERTAIN,
+    )
+
+
+def _possible_share_condition(
+    share: ShareEstimate, known, reach, situation: Situation
+) -> Condition:
+    severity = Severity.below(reach[0])
+    lines = [
+        _bounds(share),
+        f"Only its upper bound reaches the {reach[0]} level of {reach[1]:.1%}: members whose "
+        "software is unknown or inferred with low confidence could bring it there. A "
+        f"possibility counts one level lower, as {severity}.",
+    ]
+    if known is not None:
+        lines.append(f"Its estimate is at the {known[0]} level ({known[1]:.1%}).")
+    lines.append(_settled_by(share))
+    return Condition(
+        rule=Rule.IMPLEMENTATION_SHARE,
+        key=f"share:{share.kind}:{share.implementation}",
+        severity=severity,
+        title=POSSIBLE_TITLES[reach[0]].format(impl=share.implementation, kind=share.kind),
+        message=" ".join(line for line in lines if line),
+        details=_details(share, known, reach, "upper bound", reach[1]),
+        certainty=Certainty.POSSIBLE,
     )
 
 

@@ -23,16 +23,18 @@ class ShareEstimate:
     estimate: float
     lower: float
     upper: float
+    unsettled: tuple[str, ...] = ()  # the members whose declaration would settle the bounds
 
 
 @dataclass
 class Condition:
     rule: str
-    key: str  # stable: the same condition found again has the same key
-    severity: str
+    key: str  # stable: the same condition about the same subject has the same key, whatever
+    severity: str  # its level now (the alert moves along the ladder as this changes)
     title: str
     message: str
     details: dict = field(default_factory=dict)
+    certainty: str = "certain"  # or "possible": raised only by an upper bound
 
 
 @dataclass

@@ -4,7 +4,8 @@
 devnet the simulated time), else the wall clock. Shares and per-member implementations come from
 one ShareBook (declarations, assignments and membership, loaded once per evaluation). A kind in
 which no member has a label yet (nothing declared or inferred) is left out of the shares: its
-upper bounds would all be 100%, which says "no data", not "emergency".
+upper bounds would all be 100%, which says "no data", not "emergency". Each share names the
+members whose software is not known for certain: their declarations would settle its bounds.
 """
 
 from datetime import UTC, datetime
@@ -12,22 +13,23 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.utils import timezone
 
-from diversity.alerts.situation import ImplementationOf, ShareEstimate, Situation
+from diversity.alerts.situation import ImplementationOf, ShareEstimate, Situation, member_label
 from diversity.fingerprint.assignments import KINDS
 from diversity.fingerprint.shares import UNKNOWN_NAME, ShareBook
 from votes.chain.client import ChainClient
-from votes.chain.networks import NetworkConfigError, get_network
+from votes.chain.networks import NetworkConfig, NetworkConfigError, get_network
 from votes.consensus import CALC_BASE, DEFAULT_THRESHOLD
 from votes.models import Checkpoint, Consensus, Member
 
 HEAD_TIMEOUT_SECONDS = 10.0
 
 
-def current_situation(network: str | None = None) -> Situation:
-    """The situation on `network` now: chain head, index position, shares, implementations."""
+def current_situation(network: str | None = None, config: NetworkConfig | None = None) -> Situation:
+    """The situation on `network` now (or on the node and contracts `config` names): chain
+    head, index position, shares, implementations."""
     situation = Situation(network=network or settings.TOWERWATCH_NETWORK, now=timezone.now())
     try:
-        config = get_network(network)
+        config = config or get_network(network)
     except NetworkConfigError as error:
         situation.head_error = str(error)
         return situation
@@ -63,16 +65,29 @@ def consensus_threshold(network: str) -> float:
 def current_shares(book: ShareBook, at: datetime) -> list[ShareEstimate] | None:
     """Each implementation's share of members at `at` per kind; None if no kind has data."""
     estimates, judged = [], False
+    members = None
     for kind in KINDS:
         rows = [row for row in book.shares(kind, at) if row.implementation != UNKNOWN_NAME]
         if not any(row.members for row in rows):
             continue
         judged = True
+        members = members if members is not None else members_at(book, at)
+        unsettled = tuple(
+            member_label(member)
+            for member in members
+            if not book.state(kind, member.id, at).certain
+        )
         estimates += [
-            ShareEstimate(row.implementation, str(kind), row.share, row.lower, row.upper)
+            ShareEstimate(row.implementation, str(kind), row.share, row.lower, row.upper,
+                          unsettled if row.upper > row.lower else ())
             for row in rows
-        ]
+        ]  # fmt: skip
     return estimates if judged else None
+
+
+def members_at(book: ShareBook, at: datetime) -> list[Member]:
+    ids = book.membership.members_at(at)
+    return sorted(Member.objects.filter(id__in=ids), key=lambda m: (m.member_id, m.address))
 
 
 def implementation_lookup(book: ShareBook, network: str) -> ImplementationOf:

@@ -1,5 +1,11 @@
 """How a notification leaves towerwatch: one small class per kind of channel.
 
+A notification is one delivery: the alert changes of one evaluation that one channel hears
+(rendering.py). Discord gets one message with an embed per change, coloured by severity; email
+one message with a plain-text and an HTML part; the JSON webhook one signed call listing them.
+A quiet notification (only resolutions and de-escalations) is posted to Discord with the
+"suppress notifications" flag, and mailed with low importance.
+
 `Transport.notify` makes exactly one try and returns the response code (None for email), or
 raises `TransportError`; `permanent` says whether trying again can help, `retry_after` how long
 the server asked us to wait. Retrying, backoff and recording each try are delivery.py's job, so
@@ -12,7 +18,7 @@ which is where webhook tokens live.
 The JSON webhook is signed so the receiver can tell it came from us and was not replayed:
   X-Towerwatch-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>." + raw body)>
   X-Towerwatch-Delivery: <uuid of the delivery, the same on every retry: deduplicate on it>
-  X-Towerwatch-Event: alert.opened | alert.resolved | alert.test
+  X-Towerwatch-Event: the kinds of its events, e.g. alert.opened or alert.escalated,alert.resolved
 The receiver recomputes the HMAC over the exact bytes it received, compares in constant time,
 and rejects a timestamp more than 5 minutes from its clock (`verify_signature` does all three).
 """
@@ -23,27 +29,19 @@ import hmac
 import json
 import smtplib
 import time
-from dataclasses import dataclass
 
 import certifi
 import urllib3
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
-from django.urls import reverse
 
+from diversity.alerts.models import Channel
+from diversity.alerts.rendering import Item, Notification
 from diversity.alerts.urlsafety import HostNotFound, UnsafeURL, WebhookTarget, check_url
-from diversity.models.alerts import AlertEvent, Channel, Delivery, Severity
 
 MAX_RESPONSE_BYTES = 64 * 1024
 SIGNATURE_TOLERANCE_SECONDS = 300
-COLOURS = {  # Discord embed colours: accessible on dark and light themes
-    Severity.INFO: 0x1C7ED6,
-    Severity.WARNING: 0xF08C00,
-    Severity.CRITICAL: 0xE03131,
-    Severity.EMERGENCY: 0x862E9C,
-    "resolved": 0x2F9E44,
-}
+SUPPRESS_NOTIFICATIONS = 1 << 12  # Discord message flag: delivered without a push or a ping
 DISCORD_LIMITS = {
     "title": 256,
     "description": 4096,
@@ -56,6 +54,7 @@ DISCORD_LIMITS = {
     "content": 2000,
     "username": 80,
 }
+QUIET_MAIL_HEADERS = {"Importance": "low", "X-Priority": "5"}
 
 
 class TransportError(Exception):
@@ -71,52 +70,6 @@ class TransportError(Exception):
         self.permanent, self.status, self.retry_after = permanent, status, retry_after
 
 
-@dataclass
-class Notification:
-    """One delivery's message, rendered once from the templates in templates/alerts/notify/."""
-
-    delivery: Delivery
-    event: AlertEvent
-    link: str
-    subject: str
-    text: str
-    html: str
-    markdown: str
-
-    @property
-    def colour(self) -> int:
-        resolved = self.event.kind == AlertEvent.Kind.RESOLVED
-        return COLOURS["resolved"] if resolved else COLOURS[self.event.severity]
-
-
-def dashboard_link(event: AlertEvent) -> str:
-    base = settings.TOWERWATCH_DASHBOARD_URL.rstrip("/")
-    if event.alert_id is None:
-        return base + reverse("alerts:list")
-    return base + reverse("alerts:detail", args=[event.alert_id])
-
-
-def render_notification(delivery: Delivery) -> Notification:
-    event = delivery.event
-    context = {
-        "event": event,
-        "alert": event.alert,
-        "link": dashboard_link(event),
-        "network": event.alert.network if event.alert else settings.TOWERWATCH_NETWORK,
-    }
-    render = lambda name: render_to_string(f"alerts/notify/{name}", context).strip()  # noqa: E731
-    subject = " ".join(render("subject.txt").split())
-    return Notification(
-        delivery,
-        event,
-        context["link"],
-        subject,
-        render("body.txt"),
-        render("body.html"),
-        render("discord.md"),
-    )
-
-
 class Transport:
     def __init__(self, channel: Channel):
         self.channel = channel
@@ -127,12 +80,17 @@ class Transport:
 
 class EmailTransport(Transport):
     def notify(self, notification: Notification) -> int | None:
+        headers = {
+            "X-Towerwatch-Delivery": str(notification.delivery.uuid),
+            "Auto-Submitted": "auto-generated",
+            **(QUIET_MAIL_HEADERS if notification.quiet else {}),
+        }
         message = EmailMultiAlternatives(
             notification.subject,
             notification.text,
             settings.DEFAULT_FROM_EMAIL,
             self.channel.emails,
-            headers={"X-Towerwatch-Delivery": str(notification.delivery.uuid)},
+            headers=headers,
         )
         message.attach_alternative(notification.html, "text/html")
         try:
@@ -243,19 +201,48 @@ class DiscordTransport(HttpTransport):
 
 
 def discord_payload(notification: Notification) -> dict:
-    event = notification.event
-    embed = {
-        "title": notification.subject,
-        "description": notification.markdown,
-        "url": notification.link,
-        "color": notification.colour,
-        "timestamp": event.at.isoformat(),
-        "footer": {"text": f"towerwatch · {event.get_kind_display()} · {event.severity}"},
-    }
-    return {
-        "username": "towerwatch",
+    """One message: an embed per change, coloured by severity and linking to the alert's page.
+    When Discord's limits (ten embeds, 6000 characters) cannot hold them all, the last embed
+    that fits says how many more changes there are, and links to the alert history."""
+    embeds = [_embed(item, notification.network) for item in notification.items]
+    payload = {
+        "username": truncate(f"towerwatch {notification.network}", DISCORD_LIMITS["username"]),
         "allowed_mentions": {"parse": []},  # member names are chain data: never ping anyone
-        "embeds": fit_embeds([embed]),
+        "embeds": _fitted(embeds, notification.history),
+    }
+    if notification.quiet:
+        payload["flags"] = SUPPRESS_NOTIFICATIONS
+    return payload
+
+
+def _fitted(embeds: list[dict], history: str) -> list[dict]:
+    shown = min(len(embeds), DISCORD_LIMITS["embeds"])
+    while True:
+        told = embeds[:shown]
+        if shown < len(embeds):
+            rest = len(embeds) - shown + 1
+            told = embeds[: shown - 1] + [
+                {
+                    "title": f"… and {rest} more change{'s' if rest > 1 else ''}",
+                    "description": "Every alert is in towerwatch.",
+                    "url": history,
+                }
+            ]
+        fitted = fit_embeds(told)
+        if len(fitted) == len(told):
+            return fitted
+        shown = len(fitted)
+
+
+def _embed(item: Item, network: str) -> dict:
+    event = item.event
+    return {
+        "title": item.headline,
+        "description": item.markdown,
+        "url": item.link,
+        "color": item.colour,
+        "timestamp": event.at.isoformat(),
+        "footer": {"text": f"towerwatch {network} · {event.get_kind_display()} · {event.severity}"},
     }
 
 
@@ -296,15 +283,15 @@ def fit_embeds(embeds: list[dict]) -> list[dict]:
 
 class WebhookTransport(HttpTransport):
     def notify(self, notification: Notification) -> int | None:
-        event = notification.event
         body = json.dumps(webhook_payload(notification), sort_keys=True).encode()
+        kinds = dict.fromkeys(f"alert.{item.event.kind}" for item in notification.items)
         timestamp = int(time.time())
         return self.post(
             body,
             {
                 "Content-Type": "application/json",
                 "User-Agent": "towerwatch-alerts",
-                "X-Towerwatch-Event": f"alert.{event.kind}",
+                "X-Towerwatch-Event": ",".join(kinds),
                 "X-Towerwatch-Delivery": str(notification.delivery.uuid),
                 "X-Towerwatch-Signature": sign(self.channel.secret, timestamp, body),
             },
@@ -312,11 +299,29 @@ class WebhookTransport(HttpTransport):
 
 
 def webhook_payload(notification: Notification) -> dict:
-    event, alert = notification.event, notification.event.alert
+    return {
+        "delivery": str(notification.delivery.uuid),
+        "network": notification.network,
+        "quiet": notification.quiet,
+        "events": [_webhook_event(item) for item in notification.items],
+        "text": notification.text,
+        "url": notification.link,
+    }
+
+
+def _webhook_event(item: Item) -> dict:
+    event, alert = item.event, item.event.alert
     return {
         "event": f"alert.{event.kind}",
-        "delivery": str(notification.delivery.uuid),
         "at": event.at.isoformat(),
+        "severity": event.severity,
+        "certainty": event.certainty,
+        "previous_severity": event.previous_severity or None,
+        "headline": item.headline,
+        "title": event.title,
+        "message": event.message,
+        "details": event.details,
+        "url": item.link,
         "alert": None
         if alert is None
         else {
@@ -325,16 +330,11 @@ def webhook_payload(notification: Notification) -> dict:
             "rule": alert.rule,
             "key": alert.key,
             "severity": alert.severity,
+            "certainty": alert.certainty,
             "status": alert.status,
             "opened_at": alert.opened_at.isoformat(),
             "resolved_at": alert.resolved_at.isoformat() if alert.resolved_at else None,
         },
-        "severity": event.severity,
-        "title": event.title,
-        "message": event.message,
-        "details": event.details,
-        "text": notification.text,
-        "url": notification.link,
     }
 
 

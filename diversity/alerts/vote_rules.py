@@ -6,9 +6,9 @@ towerwatch knew then (up to what the indexer has stored).
 
 from datetime import timedelta
 
+from diversity.alerts.models import Rule, Severity
 from diversity.alerts.situation import Condition, Situation, member_label, moment
-from diversity.models import Verdict
-from diversity.models.alerts import Rule, Severity
+from diversity.models.verdicts import Verdict
 from diversity.reference.verdicts import compared_fields
 from votes.models import Consensus, Member, Round, Submission
 

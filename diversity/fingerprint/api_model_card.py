@@ -13,7 +13,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from diversity.api_fingerprint import TIME_HELP, _network, _time
+from diversity.fingerprint.api import TIME_HELP, _network, _time
 from diversity.fingerprint.assignments import KINDS
 from diversity.fingerprint.membership import latest_indexed_time
 from diversity.fingerprint.model_card import model_card

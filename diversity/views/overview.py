@@ -3,7 +3,7 @@
 from django.shortcuts import render
 
 from diversity import charts
-from diversity.models.alerts import Alert, Severity
+from diversity.alerts.lifecycle import open_alerts
 from diversity.views.mix import active_members, mix_snapshot
 from diversity.views.pages import network
 from diversity.views.rounds import newest_rounds, with_outcomes
@@ -15,13 +15,6 @@ from votes.state import PARTS
 LATEST_ROUNDS = 10
 OPEN_ALERTS = 10
 HISTORY_TABLE_POINTS = 14
-
-
-def open_alerts(network_name: str) -> list[Alert]:
-    """The open alerts, most severe first, then newest."""
-    alerts = Alert.objects.filter(network=network_name, status=Alert.Status.OPEN)
-    ordered = sorted(alerts, key=lambda a: (-Severity.rank(a.severity), -a.opened_at.timestamp()))
-    return ordered[:OPEN_ALERTS]
 
 
 @cached_page(*PARTS)
@@ -50,7 +43,8 @@ def overview(request):
         {
             "status": status_from_shares(name, shares, share_rule_params()),
             "panels": panels,
-            "alerts": alerts,
+            "alerts": alerts[:OPEN_ALERTS],
+            "open_alert_count": len(alerts),
             "latest_rounds": with_outcomes(newest_rounds(name)[:LATEST_ROUNDS]),
             "member_count": active_members(name).count(),
             "round_count": Round.objects.filter(network=name).count(),

@@ -2,14 +2,22 @@
 
 The banner applies the alerts' own implementation-share rule (diversity/alerts/rules.py, with the
 thresholds an admin set) to the shares the page shows, so it is current even between alert
-evaluations and says the same thing the alerts say. The open alerts are listed separately.
+evaluations and says the same thing the alerts say. It says what is certain first: its level and
+colour come from the estimates; what only the upper bounds allow (members whose software is
+unknown) follows as possibilities, at the level the alerts give them (one lower). The open
+alerts are listed separately.
 """
 
 from dataclasses import dataclass, field
 
-from diversity.alerts.rules import check_params, configured_rules, implementation_share
+from diversity.alerts.models import Certainty, Rule, Severity
+from diversity.alerts.rules import (
+    LEVEL_TITLES,
+    check_params,
+    configured_rules,
+    implementation_share,
+)
 from diversity.alerts.situation import ShareEstimate, Situation
-from diversity.models.alerts import Rule, Severity
 from diversity.views.mix import KindShares
 
 LEVELS = ("unknown", "safe", "warning", "critical", "emergency")
@@ -24,18 +32,18 @@ TITLES = {
 
 @dataclass
 class Status:
-    level: str  # one of LEVELS, on the upper bounds as well as the estimates
-    estimate_level: str  # on the estimates alone
-    reasons: list[str] = field(default_factory=list)
+    level: str  # one of LEVELS, on the estimates: what is known
+    possible_level: str = "safe"  # the worst possibility, already one level lower
+    reasons: list[str] = field(default_factory=list)  # what is known, worst first
+    possible: list[str] = field(default_factory=list)  # what only the upper bounds allow
 
     @property
     def title(self) -> str:
         return TITLES[self.level]
 
     @property
-    def only_possible(self) -> bool:
-        """The level comes from the upper bounds: unknown members could make it real."""
-        return self.level != self.estimate_level
+    def estimate_level(self) -> str:
+        return self.level
 
 
 def worse(a: str, b: str) -> str:
@@ -50,8 +58,8 @@ def share_rule_params() -> dict:
 
 
 def status_from_shares(network: str, shares: list[KindShares], params: dict) -> Status:
-    """The worst severity the share rule finds, and on the estimates alone; a reason per
-    implementation, at its worst level."""
+    """The share rule's verdict: the worst known level with a reason per implementation, then
+    the possibilities (each already one level lower than the level its upper bound reaches)."""
     judged = [kind for kind in shares if kind.has_data]
     if not judged:
         return Status("unknown", "unknown", ["No member's implementation is declared or inferred."])
@@ -61,15 +69,17 @@ def status_from_shares(network: str, shares: list[KindShares], params: dict) -> 
         for row in kind.rows
     ]
     situation = Situation(network, now=None, threshold=judged[0].threshold, shares=estimates)
-    status, worst = Status("safe", "safe"), {}
+    status, known, possible = Status("safe"), [], []
     for condition in implementation_share(situation, params):
-        status.level = worse(status.level, condition.severity)
-        if condition.details["basis"] == "estimate":
-            status.estimate_level = worse(status.estimate_level, condition.severity)
-        subject = (condition.details["kind"], condition.details["implementation"])
-        if subject not in worst or Severity.rank(condition.severity) > Severity.rank(
-            worst[subject].severity
-        ):
-            worst[subject] = condition
-    status.reasons = [condition.title for condition in worst.values()]
+        details = condition.details
+        if details["known"] is not None:
+            status.level = worse(status.level, details["known"])
+            title = LEVEL_TITLES[details["known"]]
+            reason = title.format(impl=details["implementation"], kind=details["kind"])
+            known.append((Severity.rank(details["known"]), reason))
+        if condition.certainty == Certainty.POSSIBLE:
+            status.possible_level = worse(status.possible_level, condition.severity)
+            possible.append((Severity.rank(condition.severity), condition.title))
+    status.reasons = [reason for _, reason in sorted(known, key=lambda r: -r[0])]
+    status.possible = [reason for _, reason in sorted(possible, key=lambda r: -r[0])]
     return status

@@ -6,10 +6,11 @@ Celery: useful when no worker runs, and to flush what waited while Redis was dow
 
 from django.core.management.base import CommandError
 
-from diversity.alerts.delivery import deliver_due, send_test
+from diversity.alerts.delivery import deliver_due
 from diversity.alerts.lifecycle import evaluate
+from diversity.alerts.models import Channel
+from diversity.alerts.outbox import send_test
 from diversity.alerts.sources import current_situation
-from diversity.models.alerts import Channel
 from towerwatch.commandline import TowerwatchCommand, positive_int
 
 
@@ -33,13 +34,13 @@ class Command(TowerwatchCommand):
             channel = Channel.objects.filter(pk=options["test_channel"]).first()
             if channel is None:
                 raise CommandError(f"no channel {options['test_channel']}")
-            send_test(channel, dispatch=False)
+            send_test(channel)
             self.stdout.write(f"queued a test notification to {channel}")
         if options["evaluate"] or both:
             situation = current_situation(options["network"])
             if situation.head is None:
                 self.stderr.write(f"node: {situation.head_error}")
-            events = evaluate(situation, dispatch=False)
+            events = evaluate(situation)
             for event in events:
                 self.stdout.write(f"{event.kind:>8} {event.severity:<9} {event.title}")
             self.stdout.write(f"evaluated {situation.network}: {len(events)} change(s)")

@@ -12,6 +12,7 @@ from django.core.management import call_command
 
 from diversity.alerts.lifecycle import evaluate
 from diversity.alerts.sources import current_situation
+from diversity.alerts.tasks import dispatch
 from diversity.fingerprint.evaluate import choose_declared, sign_declaration
 from diversity.pipeline import watch
 from towerwatch.commandline import TowerwatchCommand, non_negative_int, positive_int
@@ -67,5 +68,5 @@ class Command(TowerwatchCommand):
         self.stdout.write(f"declarations: {len(declared)} members declared their software")
         for step, outcome in steps:
             self.stdout.write(f"{step}: {outcome}")
-        events = evaluate(current_situation("devnet"))
+        events = evaluate(current_situation("devnet"), queue=dispatch)
         self.stdout.write(f"alerts: {len(events)} alert events")

@@ -1,14 +1,13 @@
 """Admin for the alerts: channels with their subscriptions, rule thresholds, the alert history
 and every delivery with its tries. A webhook URL is never put back into a form: the field is
-empty with the masked URL as help, and left empty it keeps the stored one."""
+empty with the masked URL as help, and left empty it keeps the stored one. Registered by
+diversity/admin.py, which Django's admin autodiscovery imports."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from diversity.alerts.delivery import dispatch, send_test
-from diversity.alerts.rules import RULES
-from diversity.models.alerts import (
+from diversity.alerts.models import (
     Alert,
     AlertEvent,
     Channel,
@@ -17,6 +16,9 @@ from diversity.models.alerts import (
     RuleSetting,
     Subscription,
 )
+from diversity.alerts.outbox import send_test
+from diversity.alerts.rules import RULES, check_params
+from diversity.alerts.tasks import dispatch
 
 
 class ChannelForm(forms.ModelForm):
@@ -34,7 +36,7 @@ class ChannelForm(forms.ModelForm):
 
     class Meta:
         model = Channel
-        fields = ["name", "kind", "target", "secret", "enabled"]
+        fields = ["name", "kind", "target", "secret", "enabled", "min_severity", "renotify_hours"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -66,7 +68,7 @@ class SubscriptionInline(admin.TabularInline):
 
 @admin.action(description="Send a test notification")
 def send_test_notification(modeladmin, request, queryset):
-    deliveries = [send_test(channel) for channel in queryset]
+    deliveries = [send_test(channel, queue=dispatch) for channel in queryset]
     modeladmin.message_user(
         request, f"Queued {len(deliveries)} test notification(s); see Deliveries for the result."
     )
@@ -76,7 +78,15 @@ def send_test_notification(modeladmin, request, queryset):
 class ChannelAdmin(admin.ModelAdmin):
     form = ChannelForm
     inlines = [SubscriptionInline]
-    list_display = ["name", "kind", "masked_target", "enabled", "subscription_summary"]
+    list_display = [
+        "name",
+        "kind",
+        "masked_target",
+        "enabled",
+        "min_severity",
+        "renotify_hours",
+        "subscription_summary",
+    ]
     list_filter = ["kind", "enabled"]
     actions = [send_test_notification]
 
@@ -94,8 +104,24 @@ class ChannelAdmin(admin.ModelAdmin):
             )
 
 
+class RuleSettingForm(forms.ModelForm):
+    class Meta:
+        model = RuleSetting
+        fields = ["rule", "enabled", "params"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("rule"):
+            try:
+                check_params(cleaned["rule"], cleaned.get("params") or {})
+            except ValueError as error:
+                self.add_error("params", str(error))
+        return cleaned
+
+
 @admin.register(RuleSetting)
 class RuleSettingAdmin(admin.ModelAdmin):
+    form = RuleSettingForm
     list_display = ["rule", "enabled", "params"]
     readonly_fields = ["defaults"]
     fields = ["rule", "enabled", "params", "defaults"]
@@ -109,14 +135,23 @@ class AlertEventInline(admin.TabularInline):
     model = AlertEvent
     extra = 0
     can_delete = False
-    fields = ["at", "kind", "severity", "title", "message"]
+    fields = ["at", "kind", "severity", "certainty", "previous_severity", "title", "message"]
     readonly_fields = fields
 
 
 @admin.register(Alert)
 class AlertAdmin(admin.ModelAdmin):
-    list_display = ["title", "severity", "status", "rule", "network", "opened_at", "resolved_at"]
-    list_filter = ["status", "severity", "rule", "network"]
+    list_display = [
+        "title",
+        "severity",
+        "certainty",
+        "status",
+        "rule",
+        "network",
+        "opened_at",
+        "resolved_at",
+    ]
+    list_filter = ["status", "severity", "certainty", "rule", "network"]
     search_fields = ["title", "key", "message"]
     inlines = [AlertEventInline]
 
@@ -148,20 +183,31 @@ def retry_now(modeladmin, request, queryset):
 class DeliveryAdmin(admin.ModelAdmin):
     list_display = [
         "id",
-        "event",
+        "summary",
         "channel",
+        "quiet",
         "status",
         "attempts",
         "next_attempt_at",
         "delivered_at",
     ]
-    list_filter = ["status", "channel"]
+    list_filter = ["status", "quiet", "channel"]
     inlines = [DeliveryAttemptInline]
     actions = [retry_now]
-    list_select_related = ["event", "channel"]
+    list_select_related = ["channel"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("events")
+
+    @admin.display(description="Changes")
+    def summary(self, delivery: Delivery) -> str:
+        return "; ".join(str(event) for event in delivery.events.all())
 
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in Delivery._meta.fields]
+        return [field.name for field in Delivery._meta.fields] + ["summary"]
+
+    def get_exclude(self, request, obj=None):
+        return ["events"]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -1,11 +1,13 @@
 """Alerts: the conditions towerwatch warns about, who hears of them, and every try to tell them.
 
-The story in rows: a rule finds a condition; an `Alert` opens for it (one per condition, keyed
-by a stable `key`), is updated while it lasts and resolves when it clears. Each state change is
-an `AlertEvent`; each (event, channel) pair to notify is a `Delivery`, written in the same
-transaction as the event (the outbox), and each try to send it is a `DeliveryAttempt`.
+The story in rows: a rule finds a condition; an `Alert` opens for it (one per condition and
+subject, keyed by a stable `key`), moves up and down the severity ladder while it lasts, and
+resolves once when it clears. Each change is an `AlertEvent`. The changes of one evaluation that
+a channel should hear are one `Delivery` (one Discord message, one email), written in the same
+transaction as the events (the outbox); each try to send it is a `DeliveryAttempt`.
 `ConditionStreak` counts evaluations a condition has held without an open alert, which damps a
-condition that flaps around a threshold. `RuleSetting` holds the thresholds an admin changed.
+condition that flaps around a threshold. `RuleSetting` holds the thresholds an admin changed
+(validated by the admin form and the API against the defaults in rules.py).
 """
 
 import secrets
@@ -16,9 +18,12 @@ from django.core.validators import validate_email
 from django.db import models
 from django.db.models import Q
 
+from diversity.alerts.urlsafety import HostNotFound, UnsafeURL, check_url, mask_url
+
 __all__ = [
     "Alert",
     "AlertEvent",
+    "Certainty",
     "Channel",
     "ConditionStreak",
     "Delivery",
@@ -31,6 +36,8 @@ __all__ = [
 
 
 class Severity(models.TextChoices):
+    """The ladder an alert moves along; info notifies no one unless a channel asks for it."""
+
     INFO = "info", "Info"
     WARNING = "warning", "Warning"
     CRITICAL = "critical", "Critical"
@@ -39,6 +46,19 @@ class Severity(models.TextChoices):
     @classmethod
     def rank(cls, value: str) -> int:
         return list(cls.values).index(value)
+
+    @classmethod
+    def below(cls, value: str) -> str:
+        """One step down the ladder (info stays info)."""
+        return cls.values[max(0, cls.rank(value) - 1)]
+
+
+class Certainty(models.TextChoices):
+    """Whether a condition is known, or only possible: raised by an upper bound that counts
+    members of unknown software against it. A possible condition sits one level lower."""
+
+    CERTAIN = "certain", "Certain"
+    POSSIBLE = "possible", "Possible"
 
 
 class Rule(models.TextChoices):
@@ -68,17 +88,10 @@ class RuleSetting(models.Model):
     def __str__(self) -> str:
         return self.get_rule_display()
 
-    def clean(self) -> None:
-        from diversity.alerts.rules import check_params
-
-        try:
-            check_params(self.rule, self.params or {})
-        except ValueError as error:
-            raise ValidationError({"params": str(error)}) from error
-
 
 class Alert(models.Model):
-    """One condition, from the evaluation that found it to the one that saw it clear."""
+    """One condition about one subject, from the evaluation that found it to the one that saw
+    it clear; its severity and certainty are the current ones, the events hold the way there."""
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
@@ -88,6 +101,9 @@ class Alert(models.Model):
     rule = models.CharField(max_length=40, choices=Rule.choices)
     key = models.CharField(max_length=255, help_text="stable identity of the condition")
     severity = models.CharField(max_length=16, choices=Severity.choices)
+    certainty = models.CharField(
+        max_length=16, choices=Certainty.choices, default=Certainty.CERTAIN
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     title = models.CharField(max_length=300)
     message = models.TextField()
@@ -109,22 +125,57 @@ class Alert(models.Model):
     def __str__(self) -> str:
         return f"{self.severity}: {self.title}"
 
+    @property
+    def possible(self) -> bool:
+        return self.certainty == Certainty.POSSIBLE
+
+    def record_event(
+        self, kind: str, at, message: str | None = None, previous: str = ""
+    ) -> "AlertEvent":
+        """An event of this alert as it stands now (its message, unless another is given)."""
+        return AlertEvent.objects.create(
+            alert=self,
+            kind=kind,
+            at=at,
+            severity=self.severity,
+            certainty=self.certainty,
+            previous_severity=previous,
+            title=self.title,
+            message=message if message is not None else self.message,
+            details=self.details,
+        )
+
 
 class AlertEvent(models.Model):
-    """A state change of an alert, with the text as it was then; notifications are about these.
+    """A change of an alert, with the text as it was then; notifications are about these.
 
-    A test notification is an event without an alert."""
+    Opening, a move up or down the ladder (severity, then certainty: a possible level that
+    becomes certain is an escalation) and resolving notify; a changed text alone (`updated`)
+    does not. A reminder records that an alert still open was told again. A test notification
+    is an event without an alert."""
 
     class Kind(models.TextChoices):
         OPENED = "opened", "Opened"
+        ESCALATED = "escalated", "Escalated"
+        DEESCALATED = "deescalated", "De-escalated"
         UPDATED = "updated", "Updated"
+        REMINDER = "reminder", "Reminder"
         RESOLVED = "resolved", "Resolved"
         TEST = "test", "Test notification"
+
+    NOTIFYING = (Kind.OPENED, Kind.ESCALATED, Kind.DEESCALATED, Kind.REMINDER, Kind.RESOLVED)
+    QUIET = (Kind.DEESCALATED, Kind.RESOLVED)  # good news: sent without a ping
 
     alert = models.ForeignKey(Alert, null=True, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     at = models.DateTimeField()
     severity = models.CharField(max_length=16, choices=Severity.choices)
+    certainty = models.CharField(
+        max_length=16, choices=Certainty.choices, default=Certainty.CERTAIN
+    )
+    previous_severity = models.CharField(
+        max_length=16, choices=Severity.choices, blank=True, help_text="before an escalation"
+    )
     title = models.CharField(max_length=300)
     message = models.TextField()
     details = models.JSONField(default=dict)
@@ -134,6 +185,10 @@ class AlertEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.title}"
+
+    @property
+    def possible(self) -> bool:
+        return self.certainty == Certainty.POSSIBLE
 
 
 class ConditionStreak(models.Model):
@@ -153,7 +208,9 @@ class ConditionStreak(models.Model):
 
 class Channel(models.Model):
     """Where notifications go. `target` is email addresses, or a webhook URL, which is a secret:
-    pages and the API only ever show `masked_target`."""
+    pages and the API only ever show `masked_target`. A channel hears the rules its
+    subscriptions name, never below its own `min_severity`, and is reminded of an alert still
+    open every `renotify_hours` (0: never)."""
 
     class Kind(models.TextChoices):
         EMAIL = "email", "Email"
@@ -167,6 +224,15 @@ class Channel(models.Model):
         max_length=128, blank=True, help_text="HMAC-SHA256 key of a JSON webhook"
     )
     enabled = models.BooleanField(default=True)
+    min_severity = models.CharField(
+        max_length=16,
+        choices=Severity.choices,
+        default=Severity.WARNING,
+        help_text="nothing below this reaches the channel, whatever its subscriptions say",
+    )
+    renotify_hours = models.PositiveIntegerField(
+        default=24, help_text="remind of an alert still open after this many hours; 0: never"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -187,13 +253,9 @@ class Channel(models.Model):
     def masked_target(self) -> str:
         if not self.is_webhook:
             return ", ".join(self.emails)
-        from diversity.alerts.urlsafety import mask_url
-
         return mask_url(self.target)
 
     def clean(self) -> None:
-        from diversity.alerts.urlsafety import HostNotFound, UnsafeURL, check_url
-
         if self.is_webhook:
             try:
                 check_url(self.target)
@@ -214,7 +276,10 @@ class Channel(models.Model):
         super().save(*args, **kwargs)
 
     def wants(self, rule: str, severity: str) -> bool:
-        """True if a subscription of this channel covers an alert of `rule` at `severity`."""
+        """True if the channel hears an alert of `rule` at `severity`: at or above its own
+        minimum, and covered by one of its subscriptions."""
+        if Severity.rank(severity) < Severity.rank(self.min_severity):
+            return False
         return any(sub.covers(rule, severity) for sub in self.subscriptions.all())
 
 
@@ -242,8 +307,10 @@ class Subscription(models.Model):
 
 
 class Delivery(models.Model):
-    """One notification owed to one channel: written before anything is queued, so a broker
-    outage delays it and never loses it. `claimed_until` is a lease held while sending."""
+    """One notification owed to one channel: the alert changes of one evaluation that it
+    should hear, sent as one message. Written before anything is queued, so a broker outage
+    delays it and never loses it. `claimed_until` is a lease held while sending. A `quiet`
+    notification (only resolutions and de-escalations) is sent without a ping."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -252,8 +319,9 @@ class Delivery(models.Model):
         FAILED = "failed", "Failed"
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    event = models.ForeignKey(AlertEvent, on_delete=models.CASCADE, related_name="deliveries")
+    events = models.ManyToManyField(AlertEvent, related_name="deliveries")
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="deliveries")
+    quiet = models.BooleanField(default=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.IntegerField(default=0)
     next_attempt_at = models.DateTimeField()
@@ -263,9 +331,11 @@ class Delivery(models.Model):
     last_error = models.TextField(blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["event", "channel"], name="uniq_delivery")]
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"delivery {self.pk} to {self.channel_id}"
 
 
 class DeliveryAttempt(models.Model):

@@ -9,9 +9,7 @@ from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from diversity.alerts.delivery import send_test
-from diversity.alerts.rules import RULES, check_params
-from diversity.models.alerts import (
+from diversity.alerts.models import (
     Alert,
     AlertEvent,
     Channel,
@@ -20,6 +18,9 @@ from diversity.models.alerts import (
     RuleSetting,
     Subscription,
 )
+from diversity.alerts.outbox import send_test
+from diversity.alerts.rules import RULES, check_params
+from diversity.alerts.tasks import dispatch
 from votes.page_cache import CachedByState
 from votes.state import ALERTS
 
@@ -27,7 +28,7 @@ from votes.state import ALERTS
 class AlertEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = AlertEvent
-        fields = ["kind", "at", "severity", "title", "message"]
+        fields = ["kind", "at", "severity", "certainty", "previous_severity", "title", "message"]
 
 
 class AlertSerializer(serializers.ModelSerializer):
@@ -41,6 +42,7 @@ class AlertSerializer(serializers.ModelSerializer):
             "rule",
             "key",
             "severity",
+            "certainty",
             "status",
             "title",
             "message",
@@ -66,12 +68,12 @@ class AlertDetailSerializer(AlertSerializer):
 
 
 class AlertViewSet(CachedByState, viewsets.ReadOnlyModelViewSet):
-    """Every alert, newest first; filter by status, severity, rule or network."""
+    """Every alert, newest first; filter by status, severity, certainty, rule or network."""
 
     state_parts = (ALERTS,)
 
     queryset = Alert.objects.all()
-    filterset_fields = ["status", "severity", "rule", "network"]
+    filterset_fields = ["status", "severity", "certainty", "rule", "network"]
 
     def get_serializer_class(self):
         return AlertDetailSerializer if self.action == "retrieve" else AlertSerializer
@@ -104,6 +106,8 @@ class ChannelSerializer(serializers.ModelSerializer):
             "target_masked",
             "secret",
             "enabled",
+            "min_severity",
+            "renotify_hours",
             "created_at",
             "subscriptions",
         ]
@@ -124,6 +128,8 @@ class ChannelSerializer(serializers.ModelSerializer):
             "kind": self.instance.kind,
             "target": self.instance.target,
             "enabled": self.instance.enabled,
+            "min_severity": self.instance.min_severity,
+            "renotify_hours": self.instance.renotify_hours,
         }
 
 
@@ -142,7 +148,7 @@ class ChannelViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["post"])
     def test(self, request, pk=None, format=None):
         """Send a test notification to this channel now (through the delivery outbox)."""
-        delivery = send_test(self.get_object())
+        delivery = send_test(self.get_object(), queue=dispatch)
         return Response({"delivery": delivery.id}, status=status.HTTP_202_ACCEPTED)
 
 
@@ -186,21 +192,25 @@ class DeliveryAttemptSerializer(serializers.ModelSerializer):
 class DeliverySerializer(serializers.ModelSerializer):
     channel_name = serializers.CharField(source="channel.name", read_only=True)
     channel_target = serializers.CharField(source="channel.masked_target", read_only=True)
-    event = AlertEventSerializer(read_only=True)
-    alert = serializers.IntegerField(source="event.alert_id", read_only=True)
+    events = AlertEventSerializer(many=True, read_only=True)
+    alerts = serializers.SerializerMethodField()
     tries = DeliveryAttemptSerializer(many=True, read_only=True)
+
+    def get_alerts(self, delivery: Delivery) -> list[int]:
+        return sorted({event.alert_id for event in delivery.events.all() if event.alert_id})
 
     class Meta:
         model = Delivery
         fields = [
             "id",
             "uuid",
-            "alert",
-            "event",
+            "alerts",
+            "events",
             "channel",
             "channel_name",
             "channel_target",
             "status",
+            "quiet",
             "attempts",
             "next_attempt_at",
             "delivered_at",
@@ -210,7 +220,7 @@ class DeliverySerializer(serializers.ModelSerializer):
 
 
 class DeliveryViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = Delivery.objects.select_related("event", "channel").prefetch_related("tries")
+    queryset = Delivery.objects.select_related("channel").prefetch_related("events", "tries")
     serializer_class = DeliverySerializer
     permission_classes = [permissions.IsAdminUser]
     filterset_fields = ["status", "channel"]

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 
-from diversity.models.alerts import Alert, Delivery, Rule, Severity
+from diversity.alerts.models import Alert, Delivery, Rule, Severity
 from votes.page_cache import cached_page
 from votes.state import ALERTS, CHAIN
 
@@ -47,13 +47,11 @@ def alert_list(request):
             "filters": filters,
             "query": query,
             "network": settings.TOWERWATCH_NETWORK,
-            "severities": [s for s in Severity.choices if s[0] != Severity.INFO],
+            "severities": Severity.choices,
             "rules": Rule.choices,
             "statuses": STATUS_FILTERS,
             "open_counts": [
-                (label, open_counts.get(value, 0))
-                for value, label in Severity.choices
-                if value != Severity.INFO
+                (label, open_counts.get(value, 0)) for value, label in reversed(Severity.choices)
             ],
         },
     )
@@ -73,10 +71,11 @@ def alert_detail(request, alert_id: int):
     deliveries = None
     if request.user.is_staff:
         deliveries = (
-            Delivery.objects.filter(event__alert=alert)
-            .select_related("channel", "event")
-            .prefetch_related("tries")
-            .order_by("event__at", "id")
+            Delivery.objects.filter(events__alert=alert)
+            .distinct()
+            .select_related("channel")
+            .prefetch_related("tries", "events")
+            .order_by("created_at", "id")
         )
     return render(
         request,

@@ -336,7 +336,7 @@ class SharesViewSet(CachedByState, viewsets.ViewSet):
                          for row in rows])  # fmt: skip
 
 
-def register_fingerprint_routes(router) -> None:
+def register_routes(router) -> None:
     router.register("implementations", ImplementationViewSet)
     router.register("declarations", DeclarationViewSet)
     router.register("assignments", AssignmentViewSet)
