@@ -89,21 +89,9 @@ SATURN_SET_B = (
     "rocketMinipoolManager", "rocketNetworkVoting", "rocketMerkleDistributorMainnet",
     "rocketMegapoolPenalties", "rocketNetworkSnapshotsTime", "rocketDAOProtocolSettingsProposals",
 )  # fmt: skip
-# The script deploys in this order (its `networkContracts`), then the upgrade contract.
-SATURN_DEPLOY_ORDER = (
-    "rocketMegapoolDelegate", "rocketMegapoolFactory", "rocketMegapoolProxy",
-    "rocketMegapoolManager", "rocketNodeManager", "rocketNodeDeposit", "rocketNodeStaking",
-    "rocketDepositPool", "linkedListStorage", "rocketDAOProtocol", "rocketDAOProtocolProposals",
-    "rocketDAOProtocolSettingsNode", "rocketDAOProtocolSettingsDeposit",
-    "rocketDAOProtocolSettingsNetwork", "rocketDAOProtocolSettingsSecurity",
-    "rocketDAOProtocolSettingsMegapool", "rocketDAOProtocolSettingsMinipool",
-    "rocketDAOSecurityUpgrade", "rocketDAOSecurityProposals", "rocketDAONodeTrustedUpgrade",
-    "rocketNetworkRevenues", "rocketNetworkBalances", "rocketNetworkSnapshots",
-    "rocketNetworkPenalties", "rocketRewardsPool", "beaconStateVerifier",
-    "rocketNodeDistributorDelegate", "rocketClaimDAO", "rocketMinipoolBondReducer",
-    "rocketMinipoolManager", "rocketNetworkVoting", "rocketMerkleDistributorMainnet",
-    "rocketMegapoolPenalties", "rocketNetworkSnapshotsTime", "rocketDAOProtocolSettingsProposals",
-)  # fmt: skip
+# The script deploys in this order (its `networkContracts`: the setA names, then the setB
+# names), then the upgrade contract.
+SATURN_DEPLOY_ORDER = SATURN_SET_A + SATURN_SET_B
 SATURN_NO_CONSTRUCTOR_ARGS = {"rocketNodeDistributorDelegate"}
 SATURN_UPGRADE_CONTRACT = ("rocketUpgradeOneDotFour", "RocketUpgradeOneDotFour")
 # `beaconStateVerifier`'s constructor for a private chain (the script's CHAINS.private):
