@@ -254,8 +254,8 @@ class Simulation:
         """A staker deposits ETH into the real deposit pool, which mints rETH for it."""
         amount = amount or self.world.next_deposit()
         fund(self.w3, self.staker.address, amount + 10**18)
-        planned = call(self.system, self.staker, "rocketDepositPool", "deposit")
-        self.send_planned([PlannedTx(planned.signer, planned.to, planned.data, 1_000_000, amount)])
+        self.send_planned([call(self.system, self.staker, "rocketDepositPool", "deposit",
+                                gas=1_000_000, value=amount)])  # fmt: skip
 
     # --- rounds -------------------------------------------------------------------------------
     def _open_daily_rounds(self) -> None:

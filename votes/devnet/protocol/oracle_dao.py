@@ -34,9 +34,10 @@ class PlannedTx:
     value: int = 0
 
 
-def call(system: ProtocolSystem, signer: Signer, name: str, function: str, *args) -> PlannedTx:
+def call(system: ProtocolSystem, signer: Signer, name: str, function: str, *args,
+         gas: int = GOVERNANCE_GAS, value: int = 0) -> PlannedTx:  # fmt: skip
     to, data = system.encode(name, function, *args)
-    return PlannedTx(signer, to, data)
+    return PlannedTx(signer, to, data, gas=gas, value=value)
 
 
 def join_stages(system: ProtocolSystem, guardian: Signer, member: Signer, member_id: str,

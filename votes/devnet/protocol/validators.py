@@ -24,7 +24,7 @@ from votes.devnet.protocol.deposit_data import (
     withdrawal_credentials,
 )
 from votes.devnet.protocol.node_operators import ETHER, SETUP_GAS
-from votes.devnet.protocol.oracle_dao import PlannedTx
+from votes.devnet.protocol.oracle_dao import PlannedTx, call
 from votes.devnet.protocol.system import HOUSTON_TAG, ProtocolSystem
 from votes.devnet.transactions import Signer
 
@@ -151,5 +151,4 @@ def _expected_minipool(system: ProtocolSystem, node: Signer, salt: int) -> str:
 
 def _send(system: ProtocolSystem, signer: Signer, name: str, function: str, *args,
           value: int = 0) -> PlannedTx:  # fmt: skip
-    to, data = system.encode(name, function, *args)
-    return PlannedTx(signer, to, data, gas=SETUP_GAS, value=value)
+    return call(system, signer, name, function, *args, gas=SETUP_GAS, value=value)
