@@ -13,6 +13,7 @@ from votes.indexing.indexer import Indexer, PassReport
 from votes.models import Consensus, Round
 
 ETHER = 10**18
+WEEK = 7 * 86400
 BOOLEAN_STORAGE_SLOT = 5  # RocketStorage: string, bytes, uint, int, address, bool mappings
 
 
@@ -67,3 +68,18 @@ def updated_logs(rocketpool, name: str, event: str, from_block: int = 0) -> list
     """The contract's own update events, decoded with the ABI of the release it runs."""
     contract = rocketpool.system.contract(name)
     return getattr(contract.events, event)().get_logs(from_block=from_block)
+
+
+def remove_by_challenge(rocketpool, challengers: list, removed: list) -> None:
+    """Remove members the quickest real way: each is challenged by another member (a member may
+    challenge once per cooldown), nobody answers within the window (a week), and the challenger's
+    `actionChallengeDecide` removes them."""
+
+    def each(function):
+        return [call(rocketpool.system, challenger.signer, "rocketDAONodeTrustedActions",
+                     function, member.address)
+                for challenger, member in zip(challengers, removed, strict=True)]  # fmt: skip
+
+    rocketpool.run(each("actionChallengeMake"))
+    rocketpool.chain.mine(rocketpool.chain.timestamp + WEEK + 60)
+    rocketpool.run(each("actionChallengeDecide"))

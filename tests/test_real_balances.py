@@ -2,15 +2,18 @@
 the index's consensus is the contract's BalancesUpdated, its counter key the contract's own."""
 
 import pytest
+from eth_utils import keccak, to_bytes
 
 from tests.rocketpool_votes import (
     consensus_of,
     index,
+    storage_bool,
     storage_uint,
     submit_balances,
     updated_logs,
     voting_block,
 )
+from votes.devnet.protocol.oracle_dao import call
 from votes.models import Consensus, Submission
 
 pytestmark = [pytest.mark.chain, pytest.mark.django_db]
@@ -58,3 +61,75 @@ def test_different_values_count_apart_and_only_the_majority_applies(rocketpool):
     assert (outcome.vote_count, outcome.dissent_count) == (8, 3)
     dissent = Submission.objects.filter(round=outcome.round, agrees_with_consensus=False).first()
     assert storage_uint(rocketpool, dissent.submission_key) == 3
+
+
+def voted_for_block_key(member: str, block: int) -> bytes:
+    """The contract's per-block flag: `("network.balances.submitted.node", member, block)`, set
+    by every vote whatever its values (the imitation set none)."""
+    return keccak(
+        b"network.balances.submitted.node" + to_bytes(hexstr=member) + block.to_bytes(32, "big")
+    )
+
+
+def set_network_setting(rocketpool, function: str, path: str, value) -> None:
+    rocketpool.run([call(rocketpool.system, rocketpool.guardian, "rocketDAOProtocol", function,
+                         "rocketDAOProtocolSettingsNetwork", path, value)])  # fmt: skip
+
+
+def test_the_index_has_a_vote_exactly_where_the_contract_flags_a_member_for_the_block(rocketpool):
+    block, slot = voting_block(rocketpool)
+    other = (VALUES[0] + 1, *VALUES[1:])
+    submit_balances(rocketpool, rocketpool.members[:3], block, slot, *other)
+    submit_balances(rocketpool, rocketpool.members[3:6], block, slot, *VALUES)
+    index(rocketpool)
+    indexed = set(
+        Submission.objects.filter(round__key=str(block), reverted=False).values_list(
+            "member__address", flat=True
+        )
+    )
+    flagged = {m.address for m in rocketpool.members
+               if storage_bool(rocketpool, voted_for_block_key(m.address, block))}  # fmt: skip
+    assert indexed == flagged and len(flagged) == 6
+
+
+@pytest.mark.parametrize("saturn", [False, True], ids=["houston", "saturn"])
+def test_votes_while_submissions_are_disabled_are_reverted_evidence(rocketpool, saturn):
+    if saturn:
+        rocketpool.upgrade_to_saturn()
+    set_network_setting(
+        rocketpool, "bootstrapSettingBool", "network.submit.balances.enabled", False
+    )
+    block, slot = voting_block(rocketpool)
+    sent = submit_balances(rocketpool, rocketpool.members[:8], block, slot, *VALUES, check=False)
+    assert all(item.receipt["status"] == 0 for item in sent)
+    index(rocketpool)
+    reverted = Submission.objects.filter(reverted=True)
+    assert reverted.count() == 8
+    assert {vote.revert_reason for vote in reverted} == {
+        "Submitting balances is currently disabled"
+    }
+    outcome = consensus_of("balances", block)
+    assert outcome.status == Consensus.Status.PENDING and outcome.vote_count == 0
+    assert not updated_logs(rocketpool, "rocketNetworkBalances", "BalancesUpdated")
+
+
+def test_houston_applies_staking_above_total_and_saturn_refuses_the_votes(rocketpool):
+    """v1.3.1 checks `_stakingEth <= _totalEth` only in executeUpdateBalances, so a majority
+    voting staking above total applies it; v1.4 reverts each such vote."""
+    impossible = (VALUES[0], VALUES[0] + 1, VALUES[2])
+    block, slot = voting_block(rocketpool)
+    submit_balances(rocketpool, rocketpool.members[:8], block, slot, *impossible)
+    index(rocketpool)
+    houston = consensus_of("balances", block)
+    assert houston.status == Consensus.Status.REACHED, houston.mismatch_reason
+    assert int(houston.values["staking_eth"]) > int(houston.values["total_eth"])
+    rocketpool.upgrade_to_saturn()
+    rocketpool.chain.mine(rocketpool.chain.timestamp + 86400)  # RPIP-61's frequency has passed
+    block, slot = voting_block(rocketpool)
+    sent = submit_balances(rocketpool, rocketpool.members[:8], block, slot, *impossible,
+                           check=False)  # fmt: skip
+    assert all(item.receipt["status"] == 0 for item in sent)
+    index(rocketpool)
+    saturn = consensus_of("balances", block)
+    reasons = set(saturn.round.submissions.values_list("revert_reason", flat=True))
+    assert saturn.status == Consensus.Status.PENDING and reasons == {"Invalid network balances"}
