@@ -2,7 +2,8 @@
 
 Tests never point at the developer's own var/ folder: everything the devnet writes goes to
 var/test/, or var/test/<worker>/ under pytest-xdist so that parallel workers never share a
-devnet.json, a contracts build cache or a rewards folder.
+devnet.json, a contracts build cache or a rewards folder. TOWERWATCH_TEST_ID keeps two test runs
+on one machine apart (their own var/test/<id>/ and PostgreSQL test database).
 """
 
 import copy
@@ -13,7 +14,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-TEST_VAR_DIR = ROOT / "var" / "test" / os.environ.get("PYTEST_XDIST_WORKER", "")
+TEST_VAR_DIR = (
+    ROOT / "var" / "test" / os.environ.get("TOWERWATCH_TEST_ID", "")
+    / os.environ.get("PYTEST_XDIST_WORKER", "")
+)  # fmt: skip
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
 

@@ -81,6 +81,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, for the test database too: tests start real workers and commands
     # in other processes, which must see the same data.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+elif env_str("TOWERWATCH_TEST_ID", ""):
+    # Two test runs on one PostgreSQL server (two checkouts, two engineers) each get their own
+    # test database instead of dropping each other's; pytest-xdist still appends its worker id.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_towerwatch_{env_str('TOWERWATCH_TEST_ID', '')}"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SESSION_ENGINE = "towerwatch.sessions"  # database sessions, forged keys refused before a query
