@@ -23,9 +23,14 @@ RECORDED = "recorded"  # emitted and stored, changes nothing (Houston on)
 REVERTS = "reverts"  # the transaction reverts: only the member's transaction shows it
 # Why a crossing vote may still be refused.
 RPIP_61 = "rpip-61"  # 95% of the update frequency since the last update, rETH ratio delta
+PAYOUT = "payout"  # the crossing rewards vote executes the snapshot, which pays out and can fail
 # The contract's revert reasons for a refusal: a reverted crossing vote with one of them is
-# consensus the contract refused to apply.
-REFUSAL_REASONS = {RPIP_61: ("Not enough time has passed", "Change exceeds maximum")}
+# consensus the contract refused to apply. (v1.3.1's payout can only fail on the relay check.)
+REFUSAL_REASONS = {
+    RPIP_61: ("Not enough time has passed", "Change exceeds maximum"),
+    PAYOUT: ("Snapshot contains rewards for invalid network", "Failed to send ETH rewards to relay",
+             "Failed to send user rewards", "Failed to send pDAO rewards"),
+}  # fmt: skip
 
 
 def event(name: str, era: str, duty: str | None = None) -> EventSpec:
@@ -91,7 +96,7 @@ def _shared_duties(release: str, rewards_era: str) -> tuple[IndexedDuty, ...]:
                     "submitRewardSnapshot(RewardSubmission)",
                     event("RewardSnapshotSubmitted", rewards_era, "rewards"),
                     event("RewardSnapshot", rewards_era, "rewards"),
-                    THRESHOLD, NETWORK_CONSENSUS, RECORDED),
+                    THRESHOLD, NETWORK_CONSENSUS, RECORDED, PAYOUT),
         IndexedDuty("scrub", release, "RocketMinipoolDelegate", "minipool", "voteScrub()",
                     event("ScrubVoted", "v1.0", "scrub"),
                     event("MinipoolScrubbed", "v1.0", "scrub"),
