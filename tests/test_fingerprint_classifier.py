@@ -84,6 +84,29 @@ def test_unlike_every_class_in_three_behaviours_is_a_new_implementation():
     assert set(prediction.changed) == {"fees", "timing", "late votes"}
 
 
+def test_new_fees_and_a_new_scheduler_are_a_new_implementation_not_a_release():
+    """Two changes, but timing is the code's structure: a release that rewrites its scheduler
+    keeps its fee rule; one with new fees and a new scheduler is another program."""
+    [prediction] = release_model().predict(np.array([[3.0, 3.0, 3.0, 3.0, 0.0, 0.0]]), [10**6])
+    assert prediction.label is None and prediction.is_novel
+    assert set(prediction.changed) == {"fees", "timing"}
+
+
+def test_a_new_scheduler_alone_is_a_release():
+    [prediction] = release_model().predict(np.array([[0.0, 0.0, 0.0, 3.0, 0.0, 0.0]]), [10**6])
+    assert prediction.novelty > 1 and prediction.label == "a"
+    assert prediction.changed == ("timing",)
+
+
+def test_new_fee_and_gas_rules_are_a_release():
+    """Both settings changed (smartnode 1.21.0 in the acceptance's profiles): still "a"."""
+    behaviours = ["fees", "fees", "gas limit", "gas limit", "timing", "duties"]
+    model = Fingerprinter([0.1] * 6, behaviours).fit(RELEASE_TRAIN, ["a", "a", "b", "b"])
+    [prediction] = model.predict(np.array([[3.0, 3.0, 3.0, 3.0, 0.0, 0.0]]), [10**6])
+    assert prediction.label == "a"
+    assert set(prediction.changed) == {"fees", "gas limit"}
+
+
 def test_a_behaviour_counts_once_however_many_features_show_it():
     """Unlike "a" in fees (three features) and "b" in timing (one): each is one change, and
     the member is the release of the class it shares the other behaviours with most closely."""

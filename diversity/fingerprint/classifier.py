@@ -28,9 +28,16 @@ kernel says (`EVIDENCE_PRIOR` observations' worth of doubt).
 Releases: a new release of an implementation changes a behaviour or two (smartnode changed its
 fee rule twice and its forced gas limit once) and keeps the rest of its code: its scheduling,
 duties, late votes, calldata. Features are therefore grouped into behaviours (traits.BEHAVIOURS),
-and a member far from every declared member overall, but unlike one of them in at most
-`RELEASE_CHANGES` behaviours and like it in all others, is that member's implementation in a
-release nobody declared; one unlike every declared member in more behaviours is a new codebase.
+and a member far from every declared member overall, but like one of them in all behaviours
+except a few whose changes cost at most `RELEASE_CHANGES`, is that member's implementation in a
+release nobody declared; one unlike every declared member in more is a new codebase. A setting
+(traits.SETTINGS: the fee and gas rules) costs one change, a behaviour of the code's structure
+(its scheduling, duties, late votes...) two: a release changes its fee and gas rules, or
+rewrites one part of its code alone, but a member with new fees *and* a new scheduler is
+another program. (Some differences take weeks of rounds to show: a late-vote rate, a duty
+done once per rewards interval, a gas rule whose limits coincide with another's at the usual
+gas use. Counted alike, a new codebase's first weeks read "new fees and a new scheduler,
+nothing else": two changes, a release.)
 The scale is measured within releases, so that declared releases of one implementation do not
 blur the features that tell implementations apart.
 """
@@ -40,9 +47,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from diversity.fingerprint.traits import SETTINGS
+
 NOVELTY_THRESHOLD = 5.0  # RMS within-class deviations per feature from every declared member
 EVIDENCE_PRIOR = 2.0
-RELEASE_CHANGES = 2  # behaviours a release may change and still be its implementation's
+RELEASE_CHANGES = 2  # what a release may change and still be its implementation's (release_cost)
 
 
 @dataclass(frozen=True)
@@ -76,16 +85,18 @@ class Fingerprinter:
 
     `resolution` is the smallest meaningful difference of each feature (see traits.RESOLUTION);
     `behaviours` names the behaviour each feature belongs to (without them, no release is
-    told apart from a new implementation).
+    told apart from a new implementation), `settings` those a release changes cheaply.
     """
 
-    def __init__(self, resolution: np.ndarray, behaviours: list[str] | None = None):
+    def __init__(self, resolution: np.ndarray, behaviours: list[str] | None = None,
+                 settings: frozenset[str] = SETTINGS):  # fmt: skip
         self.resolution = np.asarray(resolution, dtype=float)
         self.behaviours = sorted(set(behaviours or []))
         self.grouping = np.array(
             [[b == name for name in self.behaviours] for b in behaviours or []], dtype=float
         ).reshape(len(self.resolution), len(self.behaviours))
         self.group_sizes = self.grouping.sum(axis=0)
+        self.costs = np.array([release_cost(name, settings) for name in self.behaviours])
 
     def fit(self, features: np.ndarray, labels: list[str], releases: list[str] | None = None):
         """`releases`: each member's release label (`name@version`), for the scale."""
@@ -119,25 +130,26 @@ class Fingerprinter:
         """Kernel class probabilities; two members of one class differ by ~N(0, 2) per feature.
 
         Near a declared member, every declared member counts by its distance. Far from all, only
-        those unlike it in at most RELEASE_CHANGES behaviours count, by a distance in which every
-        behaviour weighs the same (its mean square deviation per feature) and one they differ in
-        counts as the threshold, however far: the member is then one of their implementations'
-        releases, the one that shares most of its behaviour, and the
-        probabilities are scaled by the share of behaviours in common (the rest is the chance
-        that it is none of them): one changed behaviour in seven can be a confident guess, two
-        can't.
+        those from which it differs by changes costing at most RELEASE_CHANGES count, by a
+        distance in which every behaviour weighs the same (its mean square deviation per
+        feature) and one they differ in counts as the threshold, however far: the member is then
+        one of their implementations' releases, the one that shares most of its behaviour, and
+        the probabilities are scaled by the share of behaviours in common (the rest is the
+        chance that it is none of them): one changed behaviour in seven can be a confident
+        guess, two can't.
         """
         total = squared.sum(axis=1)
         novelty = float(np.sqrt(total.min() / squared.shape[1]) / NOVELTY_THRESHOLD)
         unlike = self._unlike(squared)
         changes = unlike.sum(axis=1)
+        cost = unlike @ self.costs if self.behaviours else changes
         if novelty <= 1.0:
             log_kernel = -total / 4
-        elif self.behaviours and (changes <= RELEASE_CHANGES).any():
+        elif self.behaviours and (cost <= RELEASE_CHANGES).any():
             per_behaviour = squared @ self.grouping / self.group_sizes
             capped = np.where(unlike, NOVELTY_THRESHOLD**2, per_behaviour).sum(axis=1)
             features_per_behaviour = squared.shape[1] / len(self.behaviours)
-            log_kernel = np.where(changes <= RELEASE_CHANGES,
+            log_kernel = np.where(cost <= RELEASE_CHANGES,
                                   -capped * features_per_behaviour / 4, -np.inf)  # fmt: skip
         else:
             near = int(np.argmin(total))
@@ -146,7 +158,7 @@ class Fingerprinter:
         probabilities = self._probabilities(log_kernel, seen)
         best = max(probabilities, key=probabilities.get)
         mine = np.flatnonzero(self.labels == best)
-        closest = mine[np.lexsort((total[mine], changes[mine]))[0]]
+        closest = mine[np.lexsort((total[mine], cost[mine]))[0]]
         if novelty > 1.0:  # resemblance, not a match: worth the share of behaviour in common
             shared = 1 - changes[closest] / len(self.behaviours)
             probabilities = {name: p * shared for name, p in probabilities.items()}
@@ -179,6 +191,12 @@ class Fingerprinter:
 
     def _names(self, unlike: np.ndarray) -> tuple[str, ...]:
         return tuple(name for name, changed in zip(self.behaviours, unlike, strict=True) if changed)
+
+
+def release_cost(behaviour: str, settings: frozenset[str]) -> int:
+    """What changing `behaviour` costs a release: one for a setting, all of RELEASE_CHANGES
+    for a part of the code's structure (a release may rewrite one alone, nothing besides)."""
+    return 1 if behaviour in settings else RELEASE_CHANGES
 
 
 def within_class_scale(features: np.ndarray, labels: np.ndarray) -> np.ndarray:

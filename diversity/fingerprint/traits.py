@@ -182,6 +182,11 @@ RESOLUTION = {
 # The behaviour each watchtower feature shows: a release changes one or two of them (a fee rule,
 # a gas rule), a different codebase many (classifier.RELEASE_CHANGES).
 FEES, GAS, TIMING, DUTIES = "fees", "gas limit", "timing", "duties"
+# The behaviours a release's settings fix: its fee and gas rules, a constant or a factor in its
+# configuration, which releases change (smartnode changed its fee rule twice and its forced gas
+# limit once). The others (scheduling, duties, late votes, nonces, calldata) are the structure
+# of the code, which a release keeps and a new codebase brings with it (classifier.release_cost).
+SETTINGS = frozenset({FEES, GAS})
 BEHAVIOURS = {
     "legacy_rate": FEES, "fee_cap": FEES, "steady_fee_cap": FEES, "fee_cap_over_base": FEES,
     "tip": FEES, "round_gwei_rate": FEES, "gas_ratio": GAS, "gas_headroom": GAS, "gas_limit": GAS,
