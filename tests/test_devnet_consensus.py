@@ -1,8 +1,11 @@
-"""The devnet contracts' consensus rules, vote by vote, on the real anvil node (issue 2).
+"""The hand-written contracts of the pre-Houston eras (Atlas: v1.0-v1.2 layouts, late votes
+revert), vote by vote on anvil, and their upgrade to the Houston layouts through RocketStorage.
 
-Fifteen members join through the guardian. Every vote is mined in a block of its own, so the
-receipt that carries the *Updated / RewardSnapshot / MinipoolScrubbed event names the exact vote
-that applied the value. Logs are decoded with the contracts' own ABIs.
+Only these eras are imitated: everything from Houston on runs on the real Rocket Pool contracts
+(tests/test_real_*.py, tests/test_rocketpool_*.py), where the rules these tests once checked on
+the imitation (late votes recorded, rewards, scrubs, non-member and repeated votes) are covered.
+Fifteen members join through the imitation's guardian. Every vote is mined in a block of its own,
+so the receipt that carries the *Updated event names the exact vote that applied the value.
 """
 
 from collections.abc import Callable
@@ -103,7 +106,6 @@ class Ballot:
 
     name: str
     storage_name: str
-    houston: bool
     function: str
     submitted: str
     applied: str
@@ -111,58 +113,22 @@ class Ballot:
     applied_value: Callable[[dict], int]  # decoded applied-event args -> the value voted on
 
 
-def balances_arguments(houston: bool):
-    def arguments(odao: Odao, total_eth: int) -> list:
-        head = [odao.round_block, odao.round_slot] if houston else [odao.round_block]
-        return head + [total_eth, total_eth * 95 // 100, total_eth * 90 // 100]
-
-    return arguments
+def balances_arguments(odao: Odao, total_eth: int) -> list:
+    return [odao.round_block, total_eth, total_eth * 95 // 100, total_eth * 90 // 100]
 
 
-def prices_arguments(houston: bool):
-    def arguments(odao: Odao, rpl_price: int) -> list:
-        head = [odao.round_block, odao.round_slot] if houston else [odao.round_block]
-        return head + [rpl_price]
-
-    return arguments
-
-
-def reward_submission(index: int, user_eth: int) -> dict:
-    return {
-        "rewardIndex": index,
-        "executionBlock": 100,
-        "consensusBlock": 3200,
-        "merkleRoot": Web3.keccak(text="rewards tree"),
-        "merkleTreeCID": "bafy-devnet-interval",
-        "intervalsPassed": 1,
-        "treasuryRPL": 1_000 * ETHER,
-        "trustedNodeRPL": [7 * ETHER, 0],
-        "nodeRPL": [100 * ETHER, 50 * ETHER],
-        "nodeETH": [ETHER, 2 * ETHER],
-        "userETH": user_eth,
-    }
+def prices_arguments(odao: Odao, rpl_price: int) -> list:
+    return [odao.round_block, rpl_price]
 
 
 BALLOTS = [
-    Ballot("balances-atlas", "rocketNetworkBalances", False, "submitBalances",
-           "BalancesSubmitted", "BalancesUpdated", balances_arguments(False),
+    Ballot("balances-atlas", "rocketNetworkBalances", "submitBalances",
+           "BalancesSubmitted", "BalancesUpdated", balances_arguments,
            lambda args: args["totalEth"]),
-    Ballot("balances-houston", "rocketNetworkBalances", True, "submitBalances",
-           "BalancesSubmitted", "BalancesUpdated", balances_arguments(True),
-           lambda args: args["totalEth"]),
-    Ballot("prices-atlas", "rocketNetworkPrices", False, "submitPrices",
-           "PricesSubmitted", "PricesUpdated", prices_arguments(False),
+    Ballot("prices-atlas", "rocketNetworkPrices", "submitPrices",
+           "PricesSubmitted", "PricesUpdated", prices_arguments,
            lambda args: args["rplPrice"]),
-    Ballot("prices-houston", "rocketNetworkPrices", True, "submitPrices",
-           "PricesSubmitted", "PricesUpdated", prices_arguments(True),
-           lambda args: args["rplPrice"]),
-    Ballot("rewards", "rocketRewardsPool", True, "submitRewardSnapshot",
-           "RewardSnapshotSubmitted", "RewardSnapshot",
-           lambda odao, value: [reward_submission(0, value)],
-           lambda args: args["submission"]["userETH"]),
 ]  # fmt: skip
-LATE_VOTES_ACCEPTED = [b for b in BALLOTS if b.houston]
-LATE_VOTES_REVERT = [b for b in BALLOTS if not b.houston]
 
 VALUE = 400_000 * ETHER
 OTHER_VALUE = VALUE + 1
@@ -170,12 +136,8 @@ OTHER_VALUE = VALUE + 1
 
 @pytest.fixture
 def ballot_odao(odao, request) -> tuple[Odao, Ballot]:
-    """The oDAO in the ballot's era, with the round (a past block and its slot time) fixed."""
-    ballot = request.param
-    if ballot.houston and ballot.storage_name in HOUSTON_UPGRADE:
-        odao.upgrade()
-        odao.open_round()
-    return odao, ballot
+    """The Atlas-era oDAO, with the round (a past block) fixed."""
+    return odao, request.param
 
 
 def by_name(ballots):
@@ -225,37 +187,7 @@ def test_every_vote_is_emitted_as_submitted(ballot_odao):
     assert submitted["args"]["from"] == odao.members[0].address
 
 
-@by_name(LATE_VOTES_ACCEPTED)
-def test_late_votes_are_emitted_and_change_nothing(ballot_odao):
-    odao, ballot = ballot_odao
-    for member in odao.members[:8]:
-        cast(odao, ballot, member, VALUE)
-    target = odao.current(ballot.storage_name)
-    # Every member, the first eight included, now agrees on another value: far past 51%.
-    late = [cast(odao, ballot, member, OTHER_VALUE) for member in odao.members]
-    assert applied_values(odao, ballot, late) == [None] * MEMBERS
-    assert all(len(events(target, ballot.submitted, receipt)) == 1 for receipt in late)
-
-
-def test_late_balances_leave_the_applied_balances_in_place(odao):
-    odao.upgrade()
-    odao.open_round()
-    ballot = next(b for b in BALLOTS if b.name == "balances-houston")
-    for position, member in enumerate(odao.members):
-        cast(odao, ballot, member, VALUE if position < 8 else OTHER_VALUE)
-    balances = odao.current("rocketNetworkBalances").functions
-    assert balances.getTotalETHBalance().call() == VALUE
-    assert balances.getBalancesBlock().call() == odao.round_block
-
-
-def test_a_late_reward_vote_leaves_the_reward_index(odao):
-    ballot = next(b for b in BALLOTS if b.name == "rewards")
-    for member in odao.members[:9]:
-        cast(odao, ballot, member, VALUE)
-    assert odao.current("rocketRewardsPool").functions.getRewardIndex().call() == 1
-
-
-@by_name(LATE_VOTES_REVERT)
+@by_name(BALLOTS)
 def test_atlas_era_late_votes_revert(ballot_odao):
     odao, ballot = ballot_odao
     for member in odao.members[:8]:
@@ -282,48 +214,6 @@ def test_a_member_repeating_the_same_values_reverts(ballot_odao):
     args = ballot.arguments(odao, VALUE)
     reason = odao.rejection(odao.members[0], target, ballot.function, args)
     assert "Duplicate submission from node" in reason
-
-
-# --- scrubs ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def minipool(odao):
-    manager = odao.current("rocketMinipoolManager")
-    operator = Account.create().address
-    receipt = odao.transact(odao.guardian, manager, "createMinipool", [operator])
-    (created,) = events(manager, "MinipoolCreated", receipt)
-    return contract(odao.w3, "RocketMinipool", created["args"]["minipool"])
-
-
-def test_the_eighth_scrub_vote_of_fifteen_scrubs_the_minipool(odao, minipool):
-    receipts = [odao.transact(m, minipool, "voteScrub", []) for m in odao.members[:8]]
-    assert all(receipt["status"] == 1 for receipt in receipts)
-    scrubbed = [bool(events(minipool, "MinipoolScrubbed", receipt)) for receipt in receipts]
-    assert scrubbed == [False] * 7 + [True]
-
-
-def test_every_scrub_vote_is_emitted(odao, minipool):
-    receipt = odao.transact(odao.members[3], minipool, "voteScrub", [])
-    (voted,) = events(minipool, "ScrubVoted", receipt)
-    assert voted["args"]["member"] == odao.members[3].address
-
-
-def test_a_scrub_vote_after_the_scrub_reverts(odao, minipool):
-    for member in odao.members[:8]:
-        odao.transact(member, minipool, "voteScrub", [])
-    reason = odao.rejection(odao.members[8], minipool, "voteScrub", [])
-    assert "can only be scrubbed while in prelaunch" in reason
-
-
-def test_a_non_member_scrub_vote_reverts(odao, minipool):
-    assert "Not a trusted member" in odao.rejection(odao.outsider(), minipool, "voteScrub", [])
-
-
-def test_a_member_scrub_vote_twice_reverts(odao, minipool):
-    odao.transact(odao.members[0], minipool, "voteScrub", [])
-    reason = odao.rejection(odao.members[0], minipool, "voteScrub", [])
-    assert "Member has already voted to scrub" in reason
 
 
 # --- upgrades through RocketStorage --------------------------------------------------------------
