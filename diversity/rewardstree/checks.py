@@ -21,7 +21,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from itertools import zip_longest
 
+from .columns import NodeColumns
 from .model import NetworkRewards, RewardsFile, RewardSubmission
 from .schema import ParsedFile
 from .values import summarise
@@ -94,21 +96,25 @@ def check_submitted_roots(computed: bytes | None, expected: Mapping[str, bytes])
     return CheckResult("submitted-roots", True, f"all {len(expected)} submitted roots match")
 
 
-def _node_sums(rf: RewardsFile) -> dict[int, list[int]]:
+def _node_sums(columns: NodeColumns) -> dict[int, list[int]]:
+    """Per network: the nodes' collateralRpl, oracleDaoRpl, smoothingPoolEth, voterShareEth."""
+    voter = columns.voter_share_eth or []
+    amounts = (columns.collateral_rpl, columns.oracle_dao_rpl, columns.smoothing_pool_eth, voter)
+    networks = set(columns.networks)
+    if len(networks) == 1:  # every published file so far: all nodes on network 0
+        return {networks.pop(): [sum(values) for values in amounts]}
     sums: dict[int, list[int]] = {}
-    for n in rf.nodes:
-        s = sums.setdefault(n.reward_network, [0, 0, 0, 0])
-        s[0] += n.collateral_rpl
-        s[1] += n.oracle_dao_rpl
-        s[2] += n.smoothing_pool_eth
-        s[3] += n.voter_share_eth
+    for net, *values in zip_longest(columns.networks, *amounts, fillvalue=0):
+        totals = sums.setdefault(net, [0, 0, 0, 0])
+        for i, value in enumerate(values):
+            totals[i] += value
     return sums
 
 
-def check_network_sums(rf: RewardsFile) -> CheckResult:
+def check_network_sums(rf: RewardsFile, columns: NodeColumns) -> CheckResult:
     """Per network: sums over its nodes equal networkRewards[n] exactly (v4: ETH incl. voter)."""
     problems = []
-    sums = _node_sums(rf)
+    sums = _node_sums(columns)
     for net in sorted(set(sums) | set(rf.network_rewards)):
         collateral, odao, sp, voter = sums.get(net, [0, 0, 0, 0])
         declared = rf.network_rewards.get(net)
@@ -128,7 +134,7 @@ def check_network_sums(rf: RewardsFile) -> CheckResult:
     )
 
 
-def check_total_sums(rf: RewardsFile) -> CheckResult:
+def check_total_sums(rf: RewardsFile, columns: NodeColumns) -> CheckResult:
     """Sums over networks equal totalRewards exactly (v4: ETH total includes the voter share)."""
     tr, nets = rf.total_rewards, rf.network_rewards.values()
     voter_total = tr.get("totalVoterShareEth", 0) if rf.has_voter_share else 0
@@ -143,7 +149,7 @@ def check_total_sums(rf: RewardsFile) -> CheckResult:
         ),
     ]
     if rf.has_voter_share:
-        nodes_voter = sum(n.voter_share_eth for n in rf.nodes)
+        nodes_voter = sum(columns.voter_share_eth or ())
         pairs.append(
             ("totalVoterShareEth (sum of nodes)", nodes_voter, tr.get("totalVoterShareEth"))
         )

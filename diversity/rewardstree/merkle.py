@@ -11,24 +11,35 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
+from operator import add
 
-from .keccak import keccak256, keccak_256
+from .columns import ADDRESS_BYTES, NodeColumns
+from .keccak import keccak256, keccak256_many, keccak_256
 from .model import NodeReward
 
 ZERO_HASH = bytes(32)
 
 
+def packed_leaves(columns: NodeColumns) -> list[bytes]:
+    """The packed bytes the distributor hashes, for every node, built a column at a time."""
+    size, addresses = ADDRESS_BYTES * len(columns), columns.address_bytes
+    words = [
+        columns.networks,
+        map(add, columns.collateral_rpl, columns.oracle_dao_rpl),
+        columns.smoothing_pool_eth,
+    ]
+    if columns.voter_share_eth is not None:
+        words.append(columns.voter_share_eth)
+    ends = range(ADDRESS_BYTES, size + 1, ADDRESS_BYTES)
+    parts = [map(addresses.__getitem__, map(slice, range(0, size, ADDRESS_BYTES), ends))]
+    parts += [map(int.to_bytes, values, repeat(32), repeat("big")) for values in words]
+    return list(map(b"".join, zip(*parts, strict=True)))
+
+
 def leaf_data(node: NodeReward, with_voter_share: bool) -> bytes:
     """The packed bytes the distributor hashes for this claimer."""
-    data = (
-        bytes.fromhex(node.address[2:])
-        + node.reward_network.to_bytes(32, "big")
-        + (node.collateral_rpl + node.oracle_dao_rpl).to_bytes(32, "big")
-        + node.smoothing_pool_eth.to_bytes(32, "big")
-    )
-    if with_voter_share:
-        data += node.voter_share_eth.to_bytes(32, "big")
-    return data
+    return packed_leaves(NodeColumns.from_nodes([node], with_voter_share))[0]
 
 
 def leaf_hash(node: NodeReward, with_voter_share: bool) -> bytes:
@@ -38,7 +49,7 @@ def leaf_hash(node: NodeReward, with_voter_share: bool) -> bytes:
 
 def leaf_hashes(nodes: Iterable[NodeReward], with_voter_share: bool) -> list[bytes]:
     """Leaf hashes in input order."""
-    return [keccak_256(leaf_data(node, with_voter_share)).digest() for node in nodes]
+    return keccak256_many(packed_leaves(NodeColumns.from_nodes(nodes, with_voter_share)))
 
 
 def hash_pair(a: bytes, b: bytes) -> bytes:

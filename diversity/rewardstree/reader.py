@@ -247,39 +247,83 @@ def _reject_constant(name: str):
 MAX_JSON_DEPTH = 64  # rewards files nest 4 deep; anything near this is hostile
 _ESCAPE = re.compile(rb"\\.", re.DOTALL)
 _STRING = re.compile(rb'"[^"]*"')
-_NOT_BRACKET_OR_QUOTE = bytes(b for b in range(256) if b not in b'[]{}"')
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}":')
+
+
+@dataclass(frozen=True)
+class JsonShape:
+    """What the text of a JSON document says about its structure, counted outside strings."""
+
+    depth: int  # deepest bracket nesting
+    objects: int  # `{`: how many objects the decoder builds
+    keys: int  # `:`: every key of every object, repeated keys included
+
+
+def json_shape(data: bytes) -> JsonShape:
+    """The document's depth, objects and keys, in C-speed passes (regex, translate, numpy).
+
+    Escapes go first (real files have none), then everything but brackets, colons and quotes.
+    Two adjacent quotes are then an empty string or the end of one string and the start of the
+    next with nothing outside strings between, so dropping them leaves what is outside strings
+    as it was, and the string pass only sees strings that hold brackets or colons. A quote left
+    over belongs to an unterminated string, where the decoder stops anyway.
+    """
+    unescaped = _ESCAPE.sub(b"", data) if b"\\" in data else data
+    marks = unescaped.translate(None, _NOT_STRUCTURE).replace(b'""', b"")
+    outside = _STRING.sub(b"", marks).replace(b'"', b"")
+    keys = outside.count(b":")
+    brackets = outside.replace(b":", b"") if keys else outside
+    if not brackets:
+        return JsonShape(0, 0, keys)
+    codes = np.frombuffer(brackets, dtype=np.uint8)
+    opens = (codes == ord("[")) | (codes == ord("{"))
+    depth = int(np.cumsum(np.where(opens, 1, -1), dtype=np.int64).max())
+    return JsonShape(depth, int(np.count_nonzero(codes == ord("{"))), keys)
 
 
 def json_depth(data: bytes) -> int:
-    """Deepest bracket nesting outside strings, in C-speed passes (regex, translate, numpy).
+    """Deepest bracket nesting outside strings.
 
     Checked before json.loads because the C decoder recurses: with the recursion limit that
     web3's dependencies raise at import (py_ecc sets 100000), a deep enough array overflows
     the C stack and kills the process instead of raising RecursionError.
-
-    Escapes go first (real files have none), then everything but brackets and quotes. Two
-    adjacent quotes are then an empty string or the end of one string and the start of the
-    next with no bracket between, so dropping them leaves the nesting as it was and the string
-    pass only sees strings that hold brackets. A quote left over belongs to an unterminated
-    string, where the decoder stops anyway.
     """
-    unescaped = _ESCAPE.sub(b"", data) if b"\\" in data else data
-    marks = unescaped.translate(None, _NOT_BRACKET_OR_QUOTE).replace(b'""', b"")
-    brackets = _STRING.sub(b"", marks).replace(b'"', b"")
-    if not brackets:
-        return 0
-    codes = np.frombuffer(brackets, dtype=np.uint8)
-    steps = np.where((codes == ord("[")) | (codes == ord("{")), 1, -1)
-    return int(np.cumsum(steps, dtype=np.int64).max())
+    return json_shape(data).depth
 
 
 def parse_json(data: bytes) -> object:
-    """Strict JSON decode; objects with repeated keys come back as DuplicateKeyDict."""
-    depth = json_depth(data)
-    if depth > MAX_JSON_DEPTH:
-        raise DecodeError(f"invalid JSON: nested {depth} deep (at most {MAX_JSON_DEPTH})")
+    """Strict JSON decode; objects with repeated keys come back as DuplicateKeyDict.
+
+    The plain decoder keeps the last of repeated keys without a word, and a hook that sees every
+    object's pairs costs a third more than the decode itself. So the document is decoded plainly
+    and its keys are counted: the text's count (`json_shape`) exceeds the decoded objects' only
+    if some key was repeated, and then it is decoded again with the hook that names them.
+    """
+    data = _as_utf8(data)
+    shape = json_shape(data)
+    if shape.depth > MAX_JSON_DEPTH:
+        raise DecodeError(f"invalid JSON: nested {shape.depth} deep (at most {MAX_JSON_DEPTH})")
+    obj = _decode(data)
+    if _decoded_keys(obj, shape.objects) != shape.keys:
+        obj = _decode(data, object_pairs_hook=_object_pairs)
+    return obj
+
+
+def _as_utf8(data: bytes) -> bytes:
+    """UTF-8 as it is; UTF-16/32 (which json.loads also takes) re-encoded, so that every byte
+    the structure passes count is the character it looks like."""
+    encoding = json.detect_encoding(data)
+    if encoding in ("utf-8", "utf-8-sig"):
+        return data
     try:
-        return json.loads(data, object_pairs_hook=_object_pairs, parse_constant=_reject_constant)
+        return data.decode(encoding).encode()
+    except UnicodeError as exc:
+        raise DecodeError(f"invalid JSON: not {encoding} text ({exc})") from exc
+
+
+def _decode(data: bytes, **hooks) -> object:
+    try:
+        return json.loads(data, parse_constant=_reject_constant, **hooks)
     except json.JSONDecodeError as exc:
         raise DecodeError(
             f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
@@ -288,6 +332,23 @@ def parse_json(data: bytes) -> object:
         raise DecodeError(f"invalid JSON: not UTF-8 text ({exc.reason})") from exc
     except (ValueError, RecursionError) as exc:
         raise DecodeError(f"invalid JSON: {exc}") from exc
+
+
+def _decoded_keys(obj: object, objects: int) -> int | None:
+    """The keys of all decoded objects, or None if some object sits inside an array.
+
+    Objects are found through objects only, level by level, stopping once all `objects` are
+    found: in a rewards file that is after the node entries, without looking inside them.
+    """
+    level = [obj] if type(obj) is dict else []
+    found, keys = len(level), 0
+    while level:
+        keys += sum(map(len, level))
+        if found == objects:
+            return keys
+        level = [value for parent in level for value in parent.values() if type(value) is dict]
+        found += len(level)
+    return keys if objects == 0 else None
 
 
 def load_json(source: str | Path, limits: Limits | None = None) -> object:

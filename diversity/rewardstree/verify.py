@@ -16,7 +16,8 @@ from pathlib import Path
 
 from . import checks, proofs
 from .errors import DecodeError, ReadError
-from .merkle import MerkleTree, build_tree, leaf_hashes
+from .keccak import keccak256_many
+from .merkle import MerkleTree, build_tree, packed_leaves
 from .model import RewardSubmission
 from .reader import DEFAULT_LIMITS, ZSTD_MAGIC, Limits, decompress_zstd, parse_json, read_bytes
 from .schema import ParsedFile, parse_rewards
@@ -197,7 +198,8 @@ def verify_parsed(
     else:
         report.skipped.append(("submitted-roots", "no submitted roots given"))
     found.append(proofs.check_node_proofs(rf, tree, leaves))
-    found += [checks.check_network_sums(rf), checks.check_total_sums(rf)]
+    columns = parsed.node_columns()
+    found += [checks.check_network_sums(rf, columns), checks.check_total_sums(rf, columns)]
     found.append(checks.check_smoothing_pool_split(rf))
     if submission is not None:
         found.append(checks.check_submission_header(rf, report.computed_root, submission))
@@ -211,8 +213,7 @@ def verify_parsed(
 
 def _rebuild(parsed: ParsedFile) -> tuple[MerkleTree | None, list[bytes], str]:
     """The tree over the file's nodes, or None and the reason it cannot be trusted/built."""
-    rf = parsed.file
-    leaves = leaf_hashes(rf.nodes, rf.has_voter_share)
+    leaves = keccak256_many(packed_leaves(parsed.node_columns()))
     if not parsed.complete:
         bad = "some node entries could not be read"
         return None, leaves, f"{bad} (see the schema / amounts / addresses checks)"
