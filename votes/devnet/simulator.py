@@ -335,7 +335,9 @@ class Simulation:
             return self.rewards.values_for(
                 sim_round, member, self.profiles.treegens[member.treegen]
             )
-        return sim_round.wrong.get(member.watchtower, sim_round.values)
+        # faults are scripted per implementation: a member on any of its releases has them
+        implementation = self.profiles.watchtowers[member.watchtower].name
+        return sim_round.wrong.get(implementation, sim_round.values)
 
     def _estimate(self, member: SimMember, tx: dict) -> int:
         try:
