@@ -9,7 +9,7 @@ from reliability.indexer_state import devnet_config
 from tests.rocketpool_votes import ETHER, consensus_of, index, submit_balances, voting_block
 from votes.chain.client import ChainClient
 from votes.devnet.protocol.oracle_dao import call
-from votes.indexing.thresholds import read_thresholds
+from votes.indexing.thresholds import read_thresholds, threshold_history
 from votes.models import Consensus
 
 pytestmark = [pytest.mark.chain, pytest.mark.django_db]
@@ -61,3 +61,38 @@ def test_the_replay_crosses_where_the_configured_threshold_says(rocketpool):
     outcome = consensus_of("balances", block)
     assert outcome.status == Consensus.Status.REACHED, outcome.mismatch_reason
     assert (outcome.vote_count, int(outcome.threshold)) == (9, 60 * ETHER // 100)
+
+
+def test_a_threshold_changed_mid_history_decides_each_round_with_the_value_of_its_votes(rocketpool):
+    """Rounds before a change crossed at the old threshold, rounds after at the new one; read
+    at the head only, the first would show a 9th vote crossing where the chain applied the 8th."""
+    first, first_slot = voting_block(rocketpool)
+    submit_balances(rocketpool, rocketpool.members[:9], first, first_slot, 10 * ETHER, ETHER, ETHER)
+    set_thresholds(rocketpool, SETTINGS[:1])  # 51% -> 60%
+    changed_at = rocketpool.chain.w3.eth.block_number
+    second, second_slot = voting_block(rocketpool)
+    submit_balances(rocketpool, rocketpool.members[:9], second, second_slot, 11 * ETHER, ETHER,
+                    ETHER)  # fmt: skip
+    index(rocketpool)
+    before, after = consensus_of("balances", first), consensus_of("balances", second)
+    assert before.status == after.status == Consensus.Status.REACHED, (
+        before.mismatch_reason + after.mismatch_reason
+    )
+    assert (before.vote_count, int(before.threshold)) == (8, 51 * ETHER // 100)
+    assert (after.vote_count, int(after.threshold)) == (9, 60 * ETHER // 100)
+    assert before.block_number < changed_at < after.block_number
+
+
+def test_the_schedule_bisects_to_the_block_of_each_change(rocketpool):
+    start = rocketpool.chain.w3.eth.block_number
+    set_thresholds(rocketpool, SETTINGS[:1])
+    changed_at = rocketpool.chain.w3.eth.block_number
+    rocketpool.chain.mine()
+    set_thresholds(rocketpool, [(*SETTINGS[0][:3], 70)])
+    again = rocketpool.chain.w3.eth.block_number
+    rocketpool.chain.mine()
+    config = devnet_config(rocketpool.deployment)
+    schedule = threshold_history(ChainClient(config.rpc_url), config, start, again + 1)["prices"]
+    assert schedule.blocks == [start, changed_at, again]
+    assert [v * 100 // ETHER for v in schedule.values] == [51, 60, 70]
+    assert schedule.at(changed_at - 1) == 51 * ETHER // 100

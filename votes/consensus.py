@@ -37,6 +37,22 @@ EXITS = ("left", "kicked", "removed")
 ORDERED_DUTIES = ("balances", "prices", "rewards")
 
 
+@dataclass
+class ThresholdSchedule:
+    """One duty's threshold over the history, as steps: `values[i]` holds from `blocks[i]` on
+    (votes/indexing/thresholds.py reads it from the chain)."""
+
+    blocks: list[int]
+    values: list[int]
+
+    @classmethod
+    def constant(cls, value: int) -> "ThresholdSchedule":
+        return cls([0], [value])
+
+    def at(self, block: int) -> int:
+        return self.values[max(bisect.bisect_right(self.blocks, block) - 1, 0)]
+
+
 class MemberCounter:
     """Members at any (block, log index), from the membership history."""
 
@@ -100,7 +116,8 @@ class Settled:
         return sim_round.id in self.rounds
 
 
-def replay_duty(network: str, duty: str, threshold: int, counter: MemberCounter) -> dict:
+def replay_duty(network: str, duty: str, schedule: ThresholdSchedule,
+                counter: MemberCounter) -> dict:  # fmt: skip
     """{round id: RoundTally} for every round of the duty; marks late/agreeing on submissions."""
     tallies: dict[int, RoundTally] = defaultdict(RoundTally)
     settled = Settled(duty)
@@ -120,6 +137,7 @@ def replay_duty(network: str, duty: str, threshold: int, counter: MemberCounter)
                 tally.logged_late = tally.logged_late or vote
             continue
         members = counter.at(vote.block_number, vote.log_index)
+        threshold = schedule.at(vote.block_number)
         would_count = tally.counts[vote.submission_key] + 1
         if vote.reverted:
             refused = (
@@ -138,23 +156,26 @@ def replay_duty(network: str, duty: str, threshold: int, counter: MemberCounter)
     return {"tallies": tallies, "submissions": submissions}
 
 
-def compute_consensus(network: str, thresholds: dict[str, int] | None = None) -> dict:
-    """Recompute consensus for every round of the network; returns counts by status."""
+def compute_consensus(network: str, thresholds: dict | None = None) -> dict:
+    """Recompute consensus for every round of the network; returns counts by status.
+    `thresholds` maps a duty to a number (constant) or to its ThresholdSchedule."""
     thresholds = thresholds or {}
     counter = MemberCounter(network)
     stats: dict[str, int] = defaultdict(int)
     duties = Round.objects.filter(network=network).values_list("duty", flat=True).distinct()
     for duty in sorted(set(duties)):
-        threshold = thresholds.get(duty, DEFAULT_THRESHOLD)
-        replay = replay_duty(network, duty, threshold, counter)
+        schedule = thresholds.get(duty, DEFAULT_THRESHOLD)
+        if not isinstance(schedule, ThresholdSchedule):
+            schedule = ThresholdSchedule.constant(schedule)
+        replay = replay_duty(network, duty, schedule, counter)
         replay["counter"] = counter
         with transaction.atomic():
-            for status in _store_duty(network, duty, threshold, replay):
+            for status in _store_duty(network, duty, schedule, replay):
                 stats[str(status)] += 1  # "reached", not the enum's repr
     return dict(stats)
 
 
-def _store_duty(network: str, duty: str, threshold: int, replay: dict):
+def _store_duty(network: str, duty: str, schedule: ThresholdSchedule, replay: dict):
     tallies = replay["tallies"]
     votes_by_round = defaultdict(list)
     for vote in replay["submissions"]:
@@ -164,8 +185,8 @@ def _store_duty(network: str, duty: str, threshold: int, replay: dict):
     }
     for sim_round in Round.objects.filter(network=network, duty=duty):
         tally = tallies.get(sim_round.id, RoundTally())
-        outcome = _outcome(sim_round, tally, updates.get(sim_round.id), threshold)
-        _accept_later_execution(outcome, duty, tally, replay["counter"])
+        outcome = _outcome(sim_round, tally, updates.get(sim_round.id), schedule)
+        _accept_later_execution(outcome, duty, tally, replay["counter"], schedule)
         winning = outcome.submission_key
         for vote in votes_by_round[sim_round.id]:
             vote.agrees_with_consensus = (vote.submission_key == winning) if winning else None
@@ -180,9 +201,11 @@ def _store_duty(network: str, duty: str, threshold: int, replay: dict):
         yield outcome.status
 
 
-def _outcome(sim_round: Round, tally: RoundTally, update, threshold: int) -> Consensus:
+def _outcome(sim_round: Round, tally: RoundTally, update,
+             schedule: ThresholdSchedule) -> Consensus:  # fmt: skip
     outcome = Consensus.objects.filter(round=sim_round).first() or Consensus(round=sim_round)
-    outcome.threshold = threshold
+    decided = tally.crossing or tally.refused
+    outcome.threshold = schedule.at(decided.block_number) if decided else schedule.values[-1]
     outcome.onchain_update = update
     outcome.mismatch_reason = ""
     crossing = tally.crossing
@@ -207,7 +230,8 @@ def _outcome(sim_round: Round, tally: RoundTally, update, threshold: int) -> Con
     return outcome
 
 
-def _accept_later_execution(outcome: Consensus, duty: str, tally: RoundTally, counter) -> None:
+def _accept_later_execution(outcome: Consensus, duty: str, tally: RoundTally, counter,
+                            schedule: ThresholdSchedule) -> None:  # fmt: skip
     """A value applied by `executeUpdate*` / `executeRewardSnapshot` (anyone may call them once
     the votes suffice, e.g. after members left) comes in a transaction that is no vote. It is
     consensus if its votes cross the threshold with the member count at the execution."""
@@ -219,7 +243,8 @@ def _accept_later_execution(outcome: Consensus, duty: str, tally: RoundTally, co
     votes = tally.counts.get(update.submission_key, 0)
     members = counter.at(update.block_number, update.log_index)
     rule = rule_of(duty, outcome.round.submissions.values_list("event_era", flat=True).first())
-    if not crosses(rule.consensus, votes, members, int(outcome.threshold)):
+    outcome.threshold = schedule.at(update.block_number)
+    if not crosses(rule.consensus, votes, members, outcome.threshold):
         return
     outcome.status, outcome.mismatch_reason = Consensus.Status.REACHED, ""
     outcome.submission_key, outcome.values = update.submission_key, update.values

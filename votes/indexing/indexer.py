@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Min
 
 from votes import state
 from votes.chain.client import ChainClient, LogRangeWalker
@@ -24,8 +25,8 @@ from votes.indexing.registry_view import RegistryView
 from votes.indexing.reorg import find_fork_point, roll_back
 from votes.indexing.snapshot import seed_members
 from votes.indexing.store import BatchWriter
-from votes.indexing.thresholds import read_thresholds
-from votes.models import Checkpoint, ContractAddress, Member
+from votes.indexing.thresholds import threshold_history
+from votes.models import Checkpoint, ContractAddress, Member, Submission
 
 log = logging.getLogger(__name__)
 
@@ -78,15 +79,19 @@ class Indexer:
             self._seed_members_if_starting_late(start)
             view = RegistryView(self.client, self._refresh_registry(target))
             self._index_ranges(view, start, target, report)
-        report.consensus = compute_consensus(
-            self.network, read_thresholds(self.client, self.config)
-        )
+        report.consensus = compute_consensus(self.network, self._thresholds(head))
         state.bump(state.CHAIN)  # after consensus, a roll-back or seeded members committed
         report.seconds = time.monotonic() - started
         log.info("indexed %s blocks %d-%d: %d submissions, %.0f blocks/s, lag %d",
                  self.network, report.from_block, report.to_block, report.submissions,
                  report.blocks / max(report.seconds, 1e-9), report.lag)  # fmt: skip
         return report
+
+    def _thresholds(self, head: int) -> dict:
+        """Each duty's threshold over the indexed votes, from the first one to the head."""
+        votes = Submission.objects.filter(network=self.network)
+        first = votes.aggregate(first=Min("block_number"))["first"]
+        return threshold_history(self.client, self.config, head if first is None else first, head)
 
     def _start_block(self, from_block: int | None) -> int:
         checkpoint = Checkpoint.objects.filter(network=self.network).first()
