@@ -29,19 +29,6 @@ pytestmark = [pytest.mark.chain, pytest.mark.slow]
 PROFILES = ROOT / "tests" / "profiles" / "new_releases.json"
 ARTIFACTS = ROOT / "test-artifacts"
 SHIPPED = ("smartnode", "oraclerust", "pywatch", "lighttower")
-# An open defect, measured on the real-protocol history: with seed 3, nightjar (the new
-# implementation) is taken for smartnode on about a fifth of its member-days (79% flagged
-# unknown; smartnode's PPV falls below 95% with it). Strict: the day it is fixed, these fail
-# until the marker goes.
-SEED3_NIGHTJAR_DEFECT = pytest.mark.xfail(
-    strict=True, reason="real-protocol seed 3: nightjar taken for smartnode (open defect)"
-)
-
-
-def expect_seed3_defect(request) -> None:
-    if request.node.callspec.params.get("releases_devnet") == 3:
-        request.applymarker(SEED3_NIGHTJAR_DEFECT)
-
 
 TOWERS = [
     "smartnode@1.20.0", "smartnode@1.21.0", "nightjar", "smartnode", "oraclerust", "pywatch",
@@ -107,8 +94,7 @@ def test_members_on_new_releases_are_flagged_as_unrecognised_releases(evaluation
     assert releases["flagged_unrecognised_release"] >= 0.95 * releases["member_days"]
 
 
-def test_a_new_implementation_is_flagged_unknown(evaluation, request):
-    expect_seed3_defect(request)
+def test_a_new_implementation_is_flagged_unknown(evaluation):
     nightjar = watchtowers(evaluation).generalisation["new_implementations"]
     assert nightjar["member_days"] >= 2 * 20
     assert nightjar["rate"] >= 0.95
@@ -116,9 +102,7 @@ def test_a_new_implementation_is_flagged_unknown(evaluation, request):
 
 
 @pytest.mark.parametrize("implementation", SHIPPED)
-def test_shipped_implementations_reach_95_percent_tpr_and_ppv(evaluation, implementation, request):
-    if implementation == "smartnode":
-        expect_seed3_defect(request)
+def test_shipped_implementations_reach_95_percent_tpr_and_ppv(evaluation, implementation):
     rates = {row["implementation"]: row for row in watchtowers(evaluation).implementations}
     row = rates[implementation]
     assert row["member_days"] >= 15
