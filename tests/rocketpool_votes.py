@@ -14,7 +14,8 @@ from votes.models import Consensus, Round
 
 ETHER = 10**18
 WEEK = 7 * 86400
-BOOLEAN_STORAGE_SLOT = 5  # RocketStorage: string, bytes, uint, int, address, bool mappings
+# RocketStorage's mappings by slot: string, bytes, uint, int, address, bool.
+UINT_STORAGE_SLOT, BOOLEAN_STORAGE_SLOT = 2, 5
 
 
 def index(rocketpool) -> PassReport:
@@ -48,15 +49,21 @@ def storage_bool(rocketpool, key: bytes) -> bool:
     return rocketpool.system.contract("rocketStorage").functions.getBool(key).call()
 
 
+def set_storage(rocketpool, slot: int, key: bytes, value: int) -> None:
+    """Write RocketStorage's `slot` mapping at `key` directly (anvil), for state the protocol
+    reaches only through long histories or settings guarded by bounds."""
+    position = keccak(abi_encode(["bytes32", "uint256"], [key, slot]))
+    storage = rocketpool.system.address("rocketStorage")
+    word = "0x" + value.to_bytes(32, "big").hex()
+    rocketpool.chain.rpc("anvil_setStorageAt", [storage, "0x" + position.hex(), word])
+
+
 def plant_minipool(rocketpool, address: str) -> None:
     """Mark `address` as a registered minipool in RocketStorage (`minipool.exists`), the only
     thing the penalty contracts ask of a minipool below its third penalty. A stand-in until the
     devnet creates real minipools (votes/devnet/protocol/validators.py)."""
     key = keccak(b"minipool.exists" + bytes.fromhex(address[2:]))
-    slot = keccak(abi_encode(["bytes32", "uint256"], [key, BOOLEAN_STORAGE_SLOT]))
-    storage = rocketpool.system.address("rocketStorage")
-    true = "0x" + "00" * 31 + "01"
-    rocketpool.chain.rpc("anvil_setStorageAt", [storage, "0x" + slot.hex(), true])
+    set_storage(rocketpool, BOOLEAN_STORAGE_SLOT, key, 1)
     assert storage_bool(rocketpool, key)
 
 

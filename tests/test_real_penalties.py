@@ -6,9 +6,11 @@ import pytest
 from eth_utils import keccak, to_checksum_address
 
 from tests.rocketpool_votes import (
+    UINT_STORAGE_SLOT,
     consensus_of,
     index,
     plant_minipool,
+    set_storage,
     storage_bool,
     storage_uint,
     votes,
@@ -80,3 +82,27 @@ def test_saturn_logs_penalty_applied_before_the_crossing_vote(rocketpool):
 
 def _raw(address: str) -> bytes:
     return bytes.fromhex(address[2:])
+
+
+def test_a_crossing_vote_past_saturns_weekly_penalty_limit_is_consensus_refused(rocketpool):
+    """RPIP-52 caps penalties network-wide per rolling week (1,000 at least through the setter;
+    written to 1 here): the next penalty's votes count until the crossing one, whose application
+    reverts, and with it every identical vote after."""
+    setting = keccak(keccak(b"dao.protocol.setting.minipool") + b"minipool.maximum.penalty.count")
+    plant_minipool(rocketpool, MINIPOOL)
+    rocketpool.upgrade_to_saturn()
+    set_storage(rocketpool, UINT_STORAGE_SLOT, setting, 1)
+    first, _ = voting_block(rocketpool)
+    submit(rocketpool, rocketpool.members[:8], first)
+    second, _ = voting_block(rocketpool)
+    submit(rocketpool, rocketpool.members[:7], second)
+    (crossing,) = submit(rocketpool, rocketpool.members[7:8], second, check=False)
+    assert crossing.receipt["status"] == 0
+    index(rocketpool)
+    applied = consensus_of("penalty", f"{MINIPOOL}:{first}")
+    refused = consensus_of("penalty", f"{MINIPOOL}:{second}")
+    assert applied.status == Consensus.Status.REACHED, applied.mismatch_reason
+    assert refused.status == Consensus.Status.REFUSED, refused.mismatch_reason
+    assert refused.crossing_submission.tx_hash == crossing.tx_hash
+    assert refused.crossing_submission.revert_reason == "Max penalty exceeded"
+    assert (refused.vote_count, refused.member_count) == (8, 15)

@@ -24,12 +24,14 @@ REVERTS = "reverts"  # the transaction reverts: only the member's transaction sh
 # Why a crossing vote may still be refused.
 RPIP_61 = "rpip-61"  # 95% of the update frequency since the last update, rETH ratio delta
 PAYOUT = "payout"  # the crossing rewards vote executes the snapshot, which pays out and can fail
+PENALTY_LIMIT = "penalty-limit"  # v1.4: at most so many penalties network-wide per rolling week
 # The contract's revert reasons for a refusal: a reverted crossing vote with one of them is
 # consensus the contract refused to apply. (v1.3.1's payout can only fail on the relay check.)
 REFUSAL_REASONS = {
     RPIP_61: ("Not enough time has passed", "Change exceeds maximum"),
     PAYOUT: ("Snapshot contains rewards for invalid network", "Failed to send ETH rewards to relay",
              "Failed to send user rewards", "Failed to send pDAO rewards"),
+    PENALTY_LIMIT: ("Max penalty exceeded",),
 }  # fmt: skip
 
 
@@ -116,12 +118,13 @@ INDEXED_DUTIES: tuple[IndexedDuty, ...] = (
     *_shared_duties(SATURN, "v1.4"),
     IndexedDuty("penalty", SATURN, "RocketNetworkPenalties", "rocketNetworkPenalties",
                 "submitPenalty(address,uint256)", event("PenaltySubmitted", "v1.4", "penalty"),
-                event("PenaltyApplied", "v1.4", "penalty"), THRESHOLD, NETWORK_PENALTY, REVERTS),
+                event("PenaltyApplied", "v1.4", "penalty"), THRESHOLD, NETWORK_PENALTY, REVERTS,
+                PENALTY_LIMIT),
     IndexedDuty("megapool_penalty", SATURN, "RocketMegapoolPenalties", "rocketMegapoolPenalties",
                 "penalise(address,uint256,uint256)",
                 event("PenaltySubmitted", "v1.4", "megapool_penalty"),
                 event("PenaltyApplied", "v1.4", "megapool_penalty"),
-                THRESHOLD, MEGAPOOL_PENALTY, REVERTS),
+                THRESHOLD, MEGAPOOL_PENALTY, REVERTS, PENALTY_LIMIT),
 )  # fmt: skip
 
 _MEMBERSHIP = (
