@@ -182,12 +182,15 @@ def flags(inference: MemberInference, halves: list[Prediction], peers: bool) -> 
 
 def assignments_at(activity: Activity, as_of: datetime, book: DeclarationBook,
                    implementations: dict[tuple[str, str], Implementation],
-                   windows: dict[str, timedelta] | None = None) -> list[Assignment]:  # fmt: skip
-    """Unsaved Assignment rows for every member at `as_of`, both kinds."""
+                   windows: dict[str, timedelta] | None = None,
+                   catalogues: dict[str, ReleaseCatalogue] | None = None,
+                   ) -> list[Assignment]:  # fmt: skip
+    """Unsaved Assignment rows for every member at `as_of`, both kinds. `catalogues`: the
+    known releases per kind, when many points are computed at once (read here if not given)."""
     members = activity.membership.members_at(as_of)
     rows = []
     for kind in KINDS:
-        releases = ReleaseCatalogue(kind)
+        releases = catalogues[kind] if catalogues else ReleaseCatalogue(kind)
         inferences = infer(activity, as_of, book, kind, (windows or WINDOWS)[kind], releases)
         for member_id in members:
             inference = inferences.get(member_id) or MemberInference(

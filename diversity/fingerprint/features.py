@@ -40,13 +40,16 @@ class MemberWindow:
 
 
 class Activity:
-    """Every vote and round of a network, loaded once and sliced by time for each window."""
+    """Every vote and round of a network, loaded once and sliced by time for each window.
+
+    `rows` keeps each vote as loaded (SUBMISSION_FIELDS), for the refresh to digest."""
 
     def __init__(self, network: str):
         self.network = network
         self.membership = MembershipHistory(network)
         rows = Submission.objects.filter(network=network).order_by("block_time", "id")
-        self.votes = [_vote(row) for row in rows.values(*SUBMISSION_FIELDS)]
+        self.rows = list(rows.values_list(*SUBMISSION_FIELDS))
+        self.votes = [_vote(*row) for row in self.rows]
         self.vote_times = [vote.block_time for vote in self.votes]
         rounds = Round.objects.filter(network=network, opened_at__isnull=False)
         self.rounds = sorted(rounds.values_list("opened_at", "duty", "id"))
@@ -61,15 +64,18 @@ class Activity:
         return self.rounds[low : bisect.bisect_right(self.round_times, end)]
 
 
-def _vote(row: dict) -> Vote:
-    fee_cap = row["max_fee"] if row["max_fee"] is not None else row["gas_price"]
+def _vote(_id, member_id, round_id, duty, block_time, tx_type, nonce, gas_limit, gas_used,
+          max_fee, priority_fee, gas_price, base_fee, calldata_size, delay_seconds,
+          late) -> Vote:  # fmt: skip
+    """One loaded row (SUBMISSION_FIELDS, in order) as plain values."""
+    fee_cap = max_fee if max_fee is not None else gas_price
     return Vote(
-        member_id=row["member_id"], round_id=row["round_id"], duty=row["round__duty"],
-        block_time=row["block_time"], tx_type=row["tx_type"], nonce=row["nonce"],
-        gas_limit=row["gas_limit"], gas_used=row["gas_used"], fee_cap=int(fee_cap or 0),
-        priority_fee=None if row["priority_fee"] is None else int(row["priority_fee"]),
-        base_fee=None if row["base_fee"] is None else int(row["base_fee"]),
-        calldata_size=row["calldata_size"], delay_seconds=row["delay_seconds"], late=row["late"],
+        member_id=member_id, round_id=round_id, duty=duty, block_time=block_time,
+        tx_type=tx_type, nonce=nonce, gas_limit=gas_limit, gas_used=gas_used,
+        fee_cap=int(fee_cap or 0),
+        priority_fee=None if priority_fee is None else int(priority_fee),
+        base_fee=None if base_fee is None else int(base_fee),
+        calldata_size=calldata_size, delay_seconds=delay_seconds, late=late,
     )  # fmt: skip
 
 

@@ -67,6 +67,24 @@ class SimulationResult:
     actions: Counter = field(default_factory=Counter)  # oDAO duties that are no vote
 
 
+def vote_delay(profiles: ProfileSet, member: SimMember, duty: str,
+               rng: random.Random) -> float | None:  # fmt: skip
+    """Seconds after a round opens that a member's watchtower votes on it: its finality wait,
+    polling, task order and (rewards) tree generation; None when it does not vote (not its
+    duty, or a missed round at its fault rate)."""
+    profile = profiles.watchtowers[member.watchtower]
+    if duty not in profile.duties:
+        return None
+    if rng.random() < profile.fault_rate.get("miss_round", 0.0):
+        return None
+    delay = profile.finality_minutes * 60
+    delay += rng.uniform(0, rng.uniform(*profile.poll_minutes) * 60)
+    delay += profile.duties.index(duty) * profile.task_gap_seconds
+    if duty == "rewards":
+        delay += rng.uniform(*profiles.treegens[member.treegen].generation_minutes) * 60
+    return delay
+
+
 class Simulation:
     def __init__(self, chain: DevnetChain, deployment: Deployment, profiles: ProfileSet,
                  scenario: Scenario, members: int = 15, days: int = 30, seed: int = 1):  # fmt: skip
@@ -297,19 +315,9 @@ class Simulation:
         for member in self.members:
             if not member.active or member.offline_until > sim_round.opened_at:
                 continue
-            profile = self.profiles.watchtowers[member.watchtower]
-            if sim_round.duty not in profile.duties:
+            delay = vote_delay(self.profiles, member, sim_round.duty, self.rng)
+            if delay is None:
                 continue
-            if self.rng.random() < profile.fault_rate.get("miss_round", 0.0):
-                continue
-            delay = profile.finality_minutes * 60
-            delay += self.rng.uniform(0, self.rng.uniform(*profile.poll_minutes) * 60)
-            delay += profile.duties.index(sim_round.duty) * profile.task_gap_seconds
-            if sim_round.duty == "rewards":
-                delay += (
-                    self.rng.uniform(*self.profiles.treegens[member.treegen].generation_minutes)
-                    * 60
-                )
             self.at(sim_round.opened_at + delay, lambda m=member, r=sim_round: self._vote(m, r))
 
     def _vote(self, member: SimMember, sim_round: duties.SimRound) -> None:

@@ -1,9 +1,10 @@
-"""python manage.py fingerprint [--evaluate [--profiles FILE]] [--json]: who runs what, and the
-shares.
+"""python manage.py fingerprint [--full] [--evaluate [--profiles FILE]] [--json]: who runs what,
+and the shares.
 
-Without --evaluate: recompute every member's assignments (declared or inferred, with confidence,
-release and flags) over the indexed history and print the current shares with their bounds, per
-implementation and per release.
+Without --evaluate: bring every member's assignments (declared or inferred, with confidence,
+release and flags) over the indexed history up to date and print the current shares with their
+bounds, per implementation and per release. Only the days whose inputs changed since the last
+run are recomputed (usually the newest); `--full` recomputes every day.
 With --evaluate: leave-one-member-out evaluation against the simulator's ground truth
 (`simulate` writes it), in a transaction that is rolled back; prints per implementation the
 true-positive rate and positive predictive value over held-out member-days, the confusion
@@ -34,6 +35,7 @@ class Command(TowerwatchCommand):
         add = parser.add_argument
         add("--evaluate", action="store_true", help="leave-one-member-out against the truth")
         add("--json", action="store_true", help="print JSON")
+        add("--full", action="store_true", help="recompute every day, not only the changed ones")
         add("--truth", type=Path, help="simulator ground truth (default: var/simulation.json)")
         add("--profiles", type=Path, help="in --evaluate: the extra profiles the simulation ran")
         add("--declare-fraction", type=fraction, default=0.5, help="who declares, in --evaluate")
@@ -53,7 +55,7 @@ class Command(TowerwatchCommand):
             record_evaluation(report)
             self._print_evaluation(report, options["json"])
             return
-        refresh = refresh_assignments(network, windows)
+        refresh = refresh_assignments(network, windows, full=options["full"])
         if refresh.as_of is None:
             raise CommandError(f"nothing indexed on {network}: run `manage.py index` first")
         book = ShareBook(network, at=refresh.as_of)
