@@ -91,8 +91,13 @@ def test_undeclared_watchtowers_are_named_with_at_least_90_percent_accuracy(eval
     assert watchtower.undeclared_accuracy >= 0.9
 
 
-@pytest.mark.xfail(strict=True, reason="real-protocol history: 6 of 7 undeclared treegens named "
-                   "(0.86 < 0.9), an open defect")  # fmt: skip
+# 6 of 7 undeclared treegens named (0.86 < 0.9). The seventh, member 13 (oraclerust with
+# smartnode-treegen), never sent a rewards vote: oraclerust skips a settled round, and in all
+# four intervals its tree was ready after consensus (53-61 minutes in). With no rewards vote it
+# has no treegen evidence at all ("insufficient data"), which this figure counts as misnamed;
+# the one trace its absence leaves (slower than the settling majority) points to pytreegen.
+@pytest.mark.xfail(strict=True, reason="real-protocol history: 6 of 7 undeclared treegens named; "
+                   "the 7th never voted on a rewards round (no treegen evidence)")  # fmt: skip
 def test_treegens_are_named_but_never_with_confidence_from_four_rewards_rounds(evaluation):
     treegen = evaluation.kinds["treegen"]
     assert treegen.undeclared_accuracy >= 0.9
