@@ -30,7 +30,7 @@ class RpcError(Exception):
 
 class ChainClient:
     def __init__(self, url: str, *, timeout: float = 30.0, max_attempts: int = 6,
-                 backoff: float = 0.25, max_backoff: float = 8.0,
+                 backoff: float = 0.25, max_backoff: float = 8.0, batch_size: int = 100,
                  sleep: Callable[[float], None] = time.sleep):  # fmt: skip
         self.url = url
         self.timeout = timeout
@@ -38,6 +38,7 @@ class ChainClient:
         self.backoff = backoff
         self.max_backoff = max_backoff
         self.sleep = sleep
+        self.batch_size = batch_size  # calls per JSON-RPC batch: some nodes refuse more than 100
         self.session = requests.Session()
         self.ids = itertools.count(1)
         self.retries = 0
@@ -72,23 +73,32 @@ class ChainClient:
                             "params": params})  # fmt: skip
         return _result(method, reply)
 
-    def batch(self, method: str, params_list: list[list], chunk: int = 100) -> list:
+    def batch(self, method: str, params_list: list[list], chunk: int | None = None) -> list:
         """The same method for many parameter lists, in JSON-RPC batches of `chunk`."""
+        return self.batch_calls([(method, params) for params in params_list], chunk)
+
+    def batch_calls(self, calls: list[tuple[str, list]], chunk: int | None = None, *,
+                    return_errors: bool = False) -> list:  # fmt: skip
+        """Any mix of (method, params) in JSON-RPC batches of `chunk` (the client's
+        `batch_size` by default), answers in call order. With `return_errors`, a call the node
+        answered with an error gives that RpcError in its place instead of raising it."""
+        chunk = chunk or self.batch_size
         results = []
-        for start in range(0, len(params_list), chunk):
-            part = params_list[start : start + chunk]
+        for start in range(0, len(calls), chunk):
+            part = calls[start : start + chunk]
             ids = [next(self.ids) for _ in part]
-            body = [{"jsonrpc": "2.0", "id": i, "method": method, "params": p}
-                    for i, p in zip(ids, part, strict=True)]  # fmt: skip
+            body = [{"jsonrpc": "2.0", "id": i, "method": method, "params": params}
+                    for i, (method, params) in zip(ids, part, strict=True)]  # fmt: skip
             replies = self._post(body)
             if not isinstance(replies, list):
+                methods = ",".join(sorted({method for method, _ in part}))
                 raise RpcError(
-                    f"batch {method}: node did not answer with a batch: {replies!r:.200}"
+                    f"batch {methods}: node did not answer with a batch: {replies!r:.200}"
                 )
             by_id = {reply.get("id"): reply for reply in replies}
-            results += [
-                _result(method, by_id.get(i, {"error": {"message": "missing"}})) for i in ids
-            ]
+            for i, (method, _) in zip(ids, part, strict=True):
+                reply = by_id.get(i, {"error": {"message": "missing"}})
+                results.append(_outcome(method, reply) if return_errors else _result(method, reply))
         return results
 
     def view(self, to: str, signature: str, args=(), returns=("uint256",),
@@ -161,6 +171,14 @@ def _retry_after(response: requests.Response) -> float | None:
         return min(60.0, float(value)) if value is not None else None
     except ValueError:
         return None
+
+
+def _outcome(method: str, reply: dict):
+    """The result of one call, or the RpcError the node answered it with."""
+    try:
+        return _result(method, reply)
+    except RpcError as error:
+        return error
 
 
 def _result(method: str, reply: dict):

@@ -5,6 +5,7 @@ transaction. Logs that fail to decode, or come from an address outside its regis
 are returned as bad logs with the reason, never dropped.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from eth_abi import decode as abi_decode
@@ -14,7 +15,7 @@ from votes.chain.client import ChainClient, LogRangeWalker, RpcError, encode_cal
 from votes.chain.decoders import DecodedEvent, LogDecodeError, decode_log
 from votes.chain.events import EVENTS, MINIPOOL_EVENTS
 from votes.indexing.registry_view import RegistryView
-from votes.indexing.reverted import find_reverted_votes, revert_reason
+from votes.indexing.reverted import find_reverted_votes, revert_reasons
 
 
 @dataclass(frozen=True)
@@ -136,8 +137,9 @@ def _fetch_transactions(client: ChainClient, batch: RangeBatch) -> None:
     hashes = sorted({e.tx_hash for e in batch.events if e.spec.kind == "submitted"})
     if not hashes:
         return
-    txs = client.batch("eth_getTransactionByHash", [[h] for h in hashes])
-    receipts = client.batch("eth_getTransactionReceipt", [[h] for h in hashes])
+    calls = [("eth_getTransactionByHash", [h]) for h in hashes]
+    answers = client.batch_calls(calls + [("eth_getTransactionReceipt", [h]) for h in hashes])
+    txs, receipts = answers[: len(hashes)], answers[len(hashes) :]
     for tx_hash, tx, receipt in zip(hashes, txs, receipts, strict=True):
         if tx is None or receipt is None:
             raise _chain_moved(batch, f"transaction {tx_hash} is gone")
@@ -149,11 +151,23 @@ def _fetch_reverted_votes(client: ChainClient, batch: RangeBatch, view: Registry
     joined = [e.values["node"] for e in batch.events if e.spec.kind == "joined"]
     senders = sorted(set(members) | set(joined))
     known = {(tx.sender.lower(), tx.nonce) for tx in batch.txs.values()}
-    for vote, tx, receipt in find_reverted_votes(client, view, senders, known,
-                                                 batch.from_block, batch.to_block):  # fmt: skip
+    found = find_reverted_votes(client, view, senders, known, batch.from_block, batch.to_block,
+                                anchors=_anchors(batch))  # fmt: skip
+    reasons = revert_reasons(client, [tx for _, tx, _ in found])
+    for (vote, tx, receipt), reason in zip(found, reasons, strict=True):
         batch.reverted.append(vote)
         batch.txs[vote.tx_hash] = tx_info(tx, receipt)
-        batch.revert_reasons[vote.tx_hash] = revert_reason(client, tx)
+        batch.revert_reasons[vote.tx_hash] = reason
+
+
+def _anchors(batch: RangeBatch) -> dict[str, list[tuple[int, int]]]:
+    """{sender (lower case): [(nonce, block)]} of the logged votes: where the nonce walk need
+    not search."""
+    blocks = {e.tx_hash: e.block_number for e in batch.events}
+    anchors = defaultdict(list)
+    for tx in batch.txs.values():
+        anchors[tx.sender.lower()].append((tx.nonce, blocks[tx.tx_hash]))
+    return anchors
 
 
 def _fetch_blocks(client: ChainClient, batch: RangeBatch) -> None:
