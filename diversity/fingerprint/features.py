@@ -40,16 +40,16 @@ class MemberWindow:
 
 
 class Activity:
-    """Every vote and round of a network, loaded once and sliced by time for each window.
+    """Every vote and round of a network, loaded once and sliced by time for each window;
+    `since`: only the votes from then on (windows that start earlier would miss some)."""
 
-    `rows` keeps each vote as loaded (SUBMISSION_FIELDS), for the refresh to digest."""
-
-    def __init__(self, network: str):
+    def __init__(self, network: str, since: datetime | None = None):
         self.network = network
         self.membership = MembershipHistory(network)
         rows = Submission.objects.filter(network=network).order_by("block_time", "id")
-        self.rows = list(rows.values_list(*SUBMISSION_FIELDS))
-        self.votes = [_vote(*row) for row in self.rows]
+        if since is not None:
+            rows = rows.filter(block_time__gte=since)
+        self.votes = [_vote(*row) for row in rows.values_list(*SUBMISSION_FIELDS)]
         self.vote_times = [vote.block_time for vote in self.votes]
         rounds = Round.objects.filter(network=network, opened_at__isnull=False)
         self.rounds = sorted(rounds.values_list("opened_at", "duty", "id"))

@@ -17,7 +17,9 @@ because the share pages list it.
 
 Digests are of the values themselves, not of ids or watermarks, so that a change is seen
 whoever made it: new rows, rows rolled back after a reorg and indexed again, the consensus
-replay marking an old vote late, a declaration dated in the past.
+replay marking an old vote late, a declaration dated in the past. The votes, a year of them,
+are rendered as text by the database (no datetimes or decimals built in Python just to be
+hashed), which keeps the digest a small part of a daily refresh.
 """
 
 import functools
@@ -27,6 +29,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
 
 from diversity.fingerprint import (
     assignments,
@@ -38,7 +43,7 @@ from diversity.fingerprint import (
     traits,
 )
 from diversity.models import Declaration, Implementation, Release
-from votes.models import MembershipEvent
+from votes.models import MembershipEvent, Round, Submission
 
 # The modules whose code decides an assignment's values: a deploy that changes one of them
 # makes every stored assignment stale.
@@ -64,14 +69,15 @@ class Inputs:
         return date.fromisoformat(min(changed)) if changed else None
 
 
-def digest_inputs(network: str, activity: features.Activity,
-                  windows: dict[str, timedelta]) -> Inputs:  # fmt: skip
+def digest_inputs(network: str, windows: dict[str, timedelta]) -> Inputs:
     """The digests of everything the assignments of `network` are computed from."""
     catalogue = Catalogue()
     days = DayDigests()
-    for row in activity.rows:  # ordered by block time, then id
-        days.add("vote", row[features.SUBMISSION_FIELDS.index("block_time")], row)
-    for opened, duty, round_id in activity.rounds:
+    votes = Submission.objects.filter(network=network).order_by("block_time", "id")
+    for text in votes.values_list(as_text("block_time", *features.SUBMISSION_FIELDS), flat=True):
+        days.add_text(text[:10], text)  # the text starts with the UTC day
+    rounds = Round.objects.filter(network=network, opened_at__isnull=False).order_by("id")
+    for opened, duty, round_id in rounds.values_list("opened_at", "duty", "id"):
         days.add("round", opened, (duty, round_id))
     events = MembershipEvent.objects.filter(network=network).order_by(*EVENT_FIELDS)
     for event in events.values_list(*EVENT_FIELDS):
@@ -89,8 +95,10 @@ class DayDigests:
         self.digests = defaultdict(lambda: hashlib.blake2b(digest_size=12))
 
     def add(self, source: str, at: datetime, values: tuple) -> None:
-        day = at.astimezone(UTC).date().isoformat()
-        self.digests[day].update(f"{source}{values!r}\n".encode())
+        self.add_text(at.astimezone(UTC).date().isoformat(), f"{source}{values!r}")
+
+    def add_text(self, day: str, text: str) -> None:
+        self.digests[day].update(f"{text}\n".encode())
 
     def hexdigests(self) -> dict[str, str]:
         return {day: digest.hexdigest() for day, digest in sorted(self.digests.items())}
@@ -122,6 +130,13 @@ class Catalogue:
         fields = dict(zip(DECLARATION_FIELDS, declaration, strict=True))
         return tuple(self.release_ids.get((fields[f"{kind}_id"], fields[f"{kind}_version"]))
                      for kind in ("watchtower", "treegen"))  # fmt: skip
+
+
+def as_text(*fields: str) -> Concat:
+    """The fields of a row as one text, rendered by the database; the first field must be a
+    time (UTC, which Django's connections use) so that the text starts with its day."""
+    parts = [part for name in fields for part in (Cast(name, CharField()), Value("|"))]
+    return Concat(*parts, output_field=CharField())
 
 
 def _declarations(network: str) -> list[tuple]:

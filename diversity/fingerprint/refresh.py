@@ -30,6 +30,7 @@ from diversity.fingerprint.membership import latest_indexed_time
 from diversity.fingerprint.releases import ReleaseCatalogue
 from diversity.models import Assignment, FingerprintState, Implementation
 from votes import state
+from votes.models import Submission
 
 DAY = timedelta(days=1)
 
@@ -78,14 +79,13 @@ def refresh_assignments(network: str, windows: dict[str, timedelta] | None = Non
     FingerprintState.objects.get_or_create(network=network)
     with transaction.atomic():
         record = FingerprintState.objects.select_for_update().get(network=network)
-        activity = Activity(network)
-        last = latest_indexed_time(network)
-        if not activity.votes or last is None:
+        first, last = _first_vote_time(network), latest_indexed_time(network)
+        if first is None or last is None:
             return Refresh(network, last, 0, 0, time.perf_counter() - started)
-        inputs = digest_inputs(network, activity, windows)
-        points = as_of_points(activity.votes[0].block_time, last)
+        inputs = digest_inputs(network, windows)
+        points = as_of_points(first, last)
         plan = plan_refresh(record, inputs, points, full or not _rows_as_recorded(record))
-        rows = _compute(activity, plan.compute, windows)
+        rows = _compute(network, plan.compute, windows)
         _write(network, plan, rows)
         changed = bool(plan.compute or plan.drop) or record.catalogue != inputs.catalogue
         _record(record, inputs)
@@ -125,8 +125,17 @@ def _rows_as_recorded(record: FingerprintState) -> bool:
     return (found["rows"], found["last"]) == (record.assignments, record.last_assignment_id)
 
 
-def _compute(activity: Activity, points: list[datetime], windows) -> list[Assignment]:
-    book = DeclarationBook(activity.network)
+def _first_vote_time(network: str) -> datetime | None:
+    votes = Submission.objects.filter(network=network).order_by("block_time")
+    return votes.values_list("block_time", flat=True).first()
+
+
+def _compute(network: str, points: list[datetime], windows) -> list[Assignment]:
+    """The rows of `points`, from the votes their windows reach (all, for a full refresh)."""
+    if not points:
+        return []
+    activity = Activity(network, since=points[0] - max(windows.values()))
+    book = DeclarationBook(network)
     implementations = {(i.kind, i.name): i for i in Implementation.objects.all()}
     releases = {kind: ReleaseCatalogue(kind) for kind in KINDS}
     return [row for as_of in points
