@@ -64,7 +64,7 @@ def check_schema(parsed: ParsedFile) -> CheckResult:
 
 def check_addresses(parsed: ParsedFile) -> CheckResult:
     """Node keys are lower-case 0x addresses, each once (also across case and repeated keys)."""
-    count = len(parsed.file.nodes)
+    count = len(parsed.node_columns())
     return _result("addresses", parsed.problems.get("addresses", []), f"{count} unique addresses")
 
 
@@ -165,14 +165,14 @@ def _add(*values: int | None) -> int | None:
     return None if None in values else sum(values)
 
 
-def check_smoothing_pool_split(rf: RewardsFile) -> CheckResult:
+def check_smoothing_pool_split(rf: RewardsFile, node_count: int) -> CheckResult:
     """totalSmoothingPoolEth equals the sum of its shares: exact up to v3, within rounding in v4."""
     tr = rf.total_rewards
     names = ["poolStakerSmoothingPoolEth", "nodeOperatorSmoothingPoolEth"]
     tolerance = 0
     if rf.has_voter_share:
         names += ["smoothingPoolVoterShareEth", "totalPdaoShareEth"]
-        tolerance = SPLIT_TOLERANCE_WEI_PER_NODE * len(rf.nodes)
+        tolerance = SPLIT_TOLERANCE_WEI_PER_NODE * node_count
     parts, total = _add(*(tr.get(n) for n in names)), tr.get("totalSmoothingPoolEth")
     if parts is None or total is None:
         return CheckResult(

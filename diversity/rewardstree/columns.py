@@ -11,7 +11,7 @@ columns (`merkle.packed_leaves`), so no address is decoded twice.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain, repeat
 from operator import attrgetter, itemgetter
@@ -32,12 +32,12 @@ class NodeColumns:
 
     addresses: list[str]
     address_bytes: bytes  # ADDRESS_BYTES per node, in node order
-    networks: list[int]
+    networks: Sequence[int]
     collateral_rpl: list[int]
     oracle_dao_rpl: list[int]
     smoothing_pool_eth: list[int]
     voter_share_eth: list[int] | None
-    proofs: list[list]
+    proofs: Sequence[list]
     extras: list[dict] | None = None  # None: no entry has fields beyond the leaf's
 
     def __len__(self) -> int:
@@ -102,7 +102,7 @@ def read_columns(entries: dict, with_voter_share: bool) -> NodeColumns | None:
         rows = list(map(itemgetter(*names), values))
     except KeyError:
         return None
-    networks, proofs, *amount_texts = map(list, zip(*rows, strict=True))
+    networks, proofs, *amount_texts = zip(*rows, strict=True)
     amounts = _amount_columns(amount_texts)
     packed = _address_bytes(addresses)
     if amounts is None or packed is None or not _are_networks(networks):
@@ -120,20 +120,22 @@ def read_columns(entries: dict, with_voter_share: bool) -> NodeColumns | None:
     )
 
 
-def _are_networks(networks: list) -> bool:
+def _are_networks(networks: Sequence) -> bool:
     """JSON integers (not booleans) in uint256 range."""
     if set(map(type, networks)) != {int}:
         return False
     return min(networks) >= 0 and max(networks) < UINT256_LIMIT
 
 
-def _amount_columns(columns: list[list]) -> list[list[int]] | None:
+def _amount_columns(columns: list[Sequence]) -> list[list[int]] | None:
     """Each column of decimal strings as ints, or None if any string is not a wei amount."""
-    for texts in columns:
-        if set(map(type, texts)) != {str} or max(map(len, texts)) > MAX_AMOUNT_DIGITS:
-            return None
-    digits = "".join(chain.from_iterable(columns))
+    try:
+        digits = "".join(chain.from_iterable(columns))
+    except TypeError:  # something other than a string
+        return None
     if not (digits.isascii() and digits.encode("ascii").isdigit()):  # bytes: ASCII digits only
+        return None
+    if max(map(len, chain.from_iterable(columns))) > MAX_AMOUNT_DIGITS:
         return None
     try:  # an empty string is the one non-amount left, and int("") raises
         numbers = [list(map(int, texts)) for texts in columns]

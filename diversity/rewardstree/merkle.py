@@ -24,16 +24,16 @@ ZERO_HASH = bytes(32)
 def packed_leaves(columns: NodeColumns) -> list[bytes]:
     """The packed bytes the distributor hashes, for every node, built a column at a time."""
     size, addresses = ADDRESS_BYTES * len(columns), columns.address_bytes
-    words = [
-        columns.networks,
-        map(add, columns.collateral_rpl, columns.oracle_dao_rpl),
-        columns.smoothing_pool_eth,
-    ]
+    amounts = [map(add, columns.collateral_rpl, columns.oracle_dao_rpl), columns.smoothing_pool_eth]
     if columns.voter_share_eth is not None:
-        words.append(columns.voter_share_eth)
+        amounts.append(columns.voter_share_eth)
+    network_words = {n: n.to_bytes(32, "big") for n in set(columns.networks)}  # a few at most
     ends = range(ADDRESS_BYTES, size + 1, ADDRESS_BYTES)
-    parts = [map(addresses.__getitem__, map(slice, range(0, size, ADDRESS_BYTES), ends))]
-    parts += [map(int.to_bytes, values, repeat(32), repeat("big")) for values in words]
+    parts = [
+        map(addresses.__getitem__, map(slice, range(0, size, ADDRESS_BYTES), ends)),
+        map(network_words.__getitem__, columns.networks),
+    ]
+    parts += [map(int.to_bytes, values, repeat(32), repeat("big")) for values in amounts]
     return list(map(b"".join, zip(*parts, strict=True)))
 
 

@@ -54,6 +54,7 @@ class ParsedFile:
     complete: bool = True  # every node entry made it into file.nodes
     format: FileFormat | None = None  # None: not a known file version, nothing was parsed
     columns: NodeColumns | None = None  # the nodes read column-wise, when all were well-formed
+    # (then `file.nodes` is empty if parsed `with_nodes=False`: use `node_columns()`)
 
     def node_columns(self) -> NodeColumns:
         """The nodes as columns: as read, or gathered from `file.nodes` after a per-entry read."""
@@ -65,8 +66,13 @@ class ParsedFile:
         self.problems.setdefault(check, []).append(message)
 
 
-def parse_rewards(obj: object) -> ParsedFile:
-    """Parse a decoded rewards JSON object; never raises on bad content."""
+def parse_rewards(obj: object, *, with_nodes: bool = True) -> ParsedFile:
+    """Parse a decoded rewards JSON object; never raises on bad content.
+
+    `with_nodes=False` is for the verifier, which reads the nodes as columns only: when every
+    entry is well-formed, `file.nodes` is left empty and `columns` holds them (building ~2,600
+    NodeReward objects would cost about as much as all the checks).
+    """
     parsed = ParsedFile(RewardsFile(version=0, index=0))
     if not isinstance(obj, dict):
         parsed.add("schema", f"top level is {type(obj).__name__}, expected a JSON object")
@@ -83,7 +89,7 @@ def parse_rewards(obj: object) -> ParsedFile:
     _parse_header(parsed, obj)
     _parse_totals(parsed, obj)
     _parse_networks(parsed, obj)
-    _parse_nodes(parsed, obj)
+    _parse_nodes(parsed, obj, with_nodes)
     return parsed
 
 
@@ -209,7 +215,7 @@ def _parse_networks(parsed: ParsedFile, obj: dict) -> None:
         )
 
 
-def _parse_nodes(parsed: ParsedFile, obj: dict) -> None:
+def _parse_nodes(parsed: ParsedFile, obj: dict, with_nodes: bool) -> None:
     nodes = obj.get("nodeRewards")
     if not isinstance(nodes, dict):
         parsed.add("schema", "nodeRewards: missing or not an object")
@@ -220,7 +226,8 @@ def _parse_nodes(parsed: ParsedFile, obj: dict) -> None:
     with_voter = parsed.format.voter_share
     parsed.columns = read_columns(nodes, with_voter)
     if parsed.columns is not None:
-        parsed.file.nodes = parsed.columns.to_nodes()
+        if with_nodes:
+            parsed.file.nodes = parsed.columns.to_nodes()
         return
     seen: dict[str, str] = {}
     for key, entry in nodes.items():
