@@ -69,6 +69,15 @@ def evaluation(simulated_devnet, django_db_setup, django_db_blocker):
     return report
 
 
+@pytest.fixture(scope="module")
+def indexed_rewards_voters(simulated_devnet, django_db_setup, django_db_blocker) -> set[str]:
+    """Addresses of the members whose rewards votes (accepted or reverted) the index holds."""
+    snapshot = indexed_snapshot(simulated_devnet[1], django_db_blocker)
+    rewards_rounds = {r.id for r in snapshot[Round] if r.duty == "rewards"}
+    addresses = {m.id: m.address for m in snapshot[Member]}
+    return {addresses[s.member_id] for s in snapshot[Submission] if s.round_id in rewards_rounds}
+
+
 @pytest.fixture
 def indexed(simulated_devnet, django_db_blocker, db):
     """The indexed simulation in this test's transaction; returns the ground truth."""
@@ -91,16 +100,18 @@ def test_undeclared_watchtowers_are_named_with_at_least_90_percent_accuracy(eval
     assert watchtower.undeclared_accuracy >= 0.9
 
 
-# 6 of 7 undeclared treegens named (0.86 < 0.9). The seventh, member 13 (oraclerust with
-# smartnode-treegen), never sent a rewards vote: oraclerust skips a settled round, and in all
-# four intervals its tree was ready after consensus (53-61 minutes in). With no rewards vote it
-# has no treegen evidence at all ("insufficient data"), which this figure counts as misnamed;
-# the one trace its absence leaves (slower than the settling majority) points to pytreegen.
-@pytest.mark.xfail(strict=True, reason="real-protocol history: 6 of 7 undeclared treegens named; "
-                   "the 7th never voted on a rewards round (no treegen evidence)")  # fmt: skip
-def test_treegens_are_named_but_never_with_confidence_from_four_rewards_rounds(evaluation):
+def test_treegens_are_named_but_never_with_confidence_from_four_rewards_rounds(
+    evaluation, indexed_rewards_voters
+):
+    """Scored over the undeclared members that voted on a rewards round at least once: one that
+    never did (oraclerust skips a settled round, and its tree was ready after consensus in all
+    four intervals) left no treegen trace, and must say "insufficient data", never a name."""
     treegen = evaluation.kinds["treegen"]
     assert treegen.undeclared_accuracy >= 0.9
+    undeclared = treegen.evaluated - treegen.declared
+    named = undeclared - len(treegen.undeclared_without_evidence)
+    assert named >= 6, "the figure must rest on members, not on an empty set"
+    assert set(treegen.undeclared_without_evidence).isdisjoint(indexed_rewards_voters)
     confident = [b for b in treegen.calibration if b["count"] and b["mean_confidence"] >= CONFIDENT]
     assert confident == [], "four rewards rounds can't make a treegen guess a fact"
 

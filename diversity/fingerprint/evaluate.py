@@ -53,7 +53,11 @@ class KindReport:
     kind: str
     evaluated: int
     declared: int
-    undeclared_accuracy: float | None  # at the end, as in the shares now
+    # At the end, as in the shares now, over the undeclared members that left evidence of this
+    # kind: one that never acted (no rewards vote: no treegen trace) is "insufficient data",
+    # the honest answer, and is listed apart rather than scored as misnamed.
+    undeclared_accuracy: float | None
+    undeclared_without_evidence: list[str]  # their addresses
     loo_accuracy: float | None
     member_days: int  # scored, held out
     skipped_member_days: dict  # not scored: too little evidence, or the only declarer of its kind
@@ -235,12 +239,18 @@ def _kind_report(kind, as_of, scored, member_scores, shares, by_id, elapsed,
     predictions = [inference.prediction if inference else None for _, inference in scored]
     predicted = [(p.label if p and p.label else UNKNOWN_NAME) for p in predictions]
     is_declared = [bool(inference and inference.declared) for _, inference in scored]
-    undeclared = [t == p for t, p, d in zip(truths, predicted, is_declared, strict=True) if not d]
+    has_evidence = [bool(inference) and Assignment.Flag.INSUFFICIENT_DATA not in inference.flags
+                    for _, inference in scored]  # fmt: skip
+    unscored = [not d and not e for d, e in zip(is_declared, has_evidence, strict=True)]
+    undeclared = [t == p for t, p, d, skip in zip(truths, predicted, is_declared, unscored,
+                                                   strict=True) if not d and not skip]  # fmt: skip
+    silent = [member["address"] for (member, _), skip in zip(scored, unscored, strict=True) if skip]
     checks, violations, final = _bounds(kind, shares, by_id, as_of, software)
     days, skipped = member_scores
     return KindReport(
         kind=kind, evaluated=len(scored), declared=sum(is_declared),
         undeclared_accuracy=sum(undeclared) / len(undeclared) if undeclared else None,
+        undeclared_without_evidence=silent,
         loo_accuracy=_mean([t == p for t, p in zip(truths, predicted, strict=True)]),
         skipped_member_days=skipped, **score(days), shares=final, bound_checks=checks,
         bound_violations=violations, infer_seconds=round(elapsed, 4),

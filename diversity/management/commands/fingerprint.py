@@ -105,7 +105,8 @@ class Command(TowerwatchCommand):
             inside = result.bound_checks - len(result.bound_violations)
             self.stdout.write(
                 f"\n{kind}: {result.evaluated} members, {result.declared} declared\n"
-                f"  accuracy on the undeclared: {_percent(result.undeclared_accuracy)}\n"
+                f"  accuracy on the undeclared: {_percent(result.undeclared_accuracy)}"
+                f" ({len(result.undeclared_without_evidence)} without evidence, not scored)\n"
                 f"  leave-one-member-out accuracy (all): {_percent(result.loo_accuracy)}\n"
                 f"  true share within the bounds: {inside}/{result.bound_checks} checks (daily)\n"
                 f"  inference took {result.infer_seconds * 1000:.0f} ms"
