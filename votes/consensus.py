@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 
 from votes.chain.duty_table import (
     QUORUM,
@@ -175,7 +176,16 @@ def compute_consensus(network: str, thresholds: dict | None = None) -> dict:
     return dict(stats)
 
 
+OUTCOME_FIELDS = ("status", "submission_key", "values", "crossing_submission", "vote_count",
+                  "member_count", "threshold", "block_number", "onchain_update", "dissent_count",
+                  "mismatch_reason")  # fmt: skip
+ID_CHUNK = 5000  # ids per `IN (...)`: PostgreSQL takes at most 65,535 parameters a statement
+
+
 def _store_duty(network: str, duty: str, schedule: ThresholdSchedule, replay: dict):
+    """Write the duty's outcomes and votes' flags a table at a time: new outcomes in one insert,
+    changed ones in one bulk update, every outcome's `computed_at` in one statement, and votes
+    whose flags changed in one update per combination of flags."""
     tallies = replay["tallies"]
     votes_by_round = defaultdict(list)
     for vote in replay["submissions"]:
@@ -183,27 +193,64 @@ def _store_duty(network: str, duty: str, schedule: ThresholdSchedule, replay: di
     updates = {
         u.round_id: u for u in OnChainUpdate.objects.filter(network=network, round__duty=duty)
     }
-    for sim_round in Round.objects.filter(network=network, duty=duty):
-        tally = tallies.get(sim_round.id, RoundTally())
-        outcome = _outcome(sim_round, tally, updates.get(sim_round.id), schedule)
-        _accept_later_execution(outcome, duty, tally, replay["counter"], schedule)
+    rounds = list(Round.objects.filter(network=network, duty=duty))
+    stored = {c.round_id: c for c in Consensus.objects.filter(round__in=rounds)}
+    before = {c.pk: _outcome_row(c) for c in stored.values()}
+    outcomes = []
+    for sim_round in rounds:
+        tally, votes = tallies.get(sim_round.id, RoundTally()), votes_by_round[sim_round.id]
+        outcome = stored.get(sim_round.id) or Consensus(round=sim_round)
+        _outcome(outcome, tally, updates.get(sim_round.id), schedule)
+        _accept_later_execution(outcome, duty, tally, replay["counter"], schedule, votes)
         winning = outcome.submission_key
-        for vote in votes_by_round[sim_round.id]:
+        for vote in votes:
             vote.agrees_with_consensus = (vote.submission_key == winning) if winning else None
-        Submission.objects.bulk_update(
-            votes_by_round[sim_round.id], ["late", "agrees_with_consensus"]
-        )
-        outcome.dissent_count = sum(1 for v in votes_by_round[sim_round.id]
-                                    if v.agrees_with_consensus is False)  # fmt: skip
-        outcome.save()
+        outcome.dissent_count = sum(1 for v in votes if v.agrees_with_consensus is False)
+        outcomes.append((sim_round, outcome))
+    _save_vote_flags(network, duty, replay["submissions"])
+    _save_outcomes([outcome for _, outcome in outcomes], before)
+    for sim_round, outcome in outcomes:
         if outcome.status == Consensus.Status.MISMATCH:
             log.error("consensus mismatch in %s: %s", sim_round, outcome.mismatch_reason)
         yield outcome.status
 
 
-def _outcome(sim_round: Round, tally: RoundTally, update,
+def _outcome_row(outcome: Consensus) -> tuple:
+    return tuple(getattr(outcome, outcome._meta.get_field(f).attname) for f in OUTCOME_FIELDS)
+
+
+def _chunks(ids: list[int]):
+    for start in range(0, len(ids), ID_CHUNK):
+        yield ids[start : start + ID_CHUNK]
+
+
+def _save_outcomes(outcomes: list[Consensus], before: dict[int, tuple]) -> None:
+    """Every outcome is stamped `computed_at` now, as a save of each would."""
+    Consensus.objects.bulk_create([o for o in outcomes if o.pk is None])
+    changed = [o for o in outcomes if o.pk in before and _outcome_row(o) != before[o.pk]]
+    Consensus.objects.bulk_update(changed, OUTCOME_FIELDS, batch_size=500)
+    now = timezone.now()
+    for ids in _chunks(sorted(before)):
+        Consensus.objects.filter(pk__in=ids).update(computed_at=now)
+
+
+def _save_vote_flags(network: str, duty: str, votes) -> None:
+    """`late` and `agrees_with_consensus` of the votes whose replay changed them."""
+    stored = Submission.objects.filter(network=network, round__duty=duty)
+    flags = {pk: (late, agrees) for pk, late, agrees
+             in stored.values_list("pk", "late", "agrees_with_consensus")}  # fmt: skip
+    changed = defaultdict(list)
+    for vote in votes:
+        now = (vote.late, vote.agrees_with_consensus)
+        if flags.get(vote.pk) != now:
+            changed[now].append(vote.pk)
+    for (late, agrees), pks in changed.items():
+        for ids in _chunks(pks):
+            Submission.objects.filter(pk__in=ids).update(late=late, agrees_with_consensus=agrees)
+
+
+def _outcome(outcome: Consensus, tally: RoundTally, update,
              schedule: ThresholdSchedule) -> Consensus:  # fmt: skip
-    outcome = Consensus.objects.filter(round=sim_round).first() or Consensus(round=sim_round)
     decided = tally.crossing or tally.refused
     outcome.threshold = schedule.at(decided.block_number) if decided else schedule.values[-1]
     outcome.onchain_update = update
@@ -231,24 +278,27 @@ def _outcome(sim_round: Round, tally: RoundTally, update,
 
 
 def _accept_later_execution(outcome: Consensus, duty: str, tally: RoundTally, counter,
-                            schedule: ThresholdSchedule) -> None:  # fmt: skip
+                            schedule: ThresholdSchedule,
+                            votes: list[Submission]) -> None:  # fmt: skip
     """A value applied by `executeUpdate*` / `executeRewardSnapshot` (anyone may call them once
     the votes suffice, e.g. after members left) comes in a transaction that is no vote. It is
-    consensus if its votes cross the threshold with the member count at the execution."""
+    consensus if its votes cross the threshold with the member count at the execution.
+    `votes`: every vote of the round."""
     update = outcome.onchain_update
     if outcome.crossing_submission is not None or update is None:
         return
-    if update.tx_hash in {vote.tx_hash for vote in outcome.round.submissions.all()}:
+    if update.tx_hash in {vote.tx_hash for vote in votes}:
         return
-    votes = tally.counts.get(update.submission_key, 0)
+    votes_for = tally.counts.get(update.submission_key, 0)
     members = counter.at(update.block_number, update.log_index)
-    rule = rule_of(duty, outcome.round.submissions.values_list("event_era", flat=True).first())
+    first = min(votes, key=lambda vote: (vote.block_number, vote.log_index), default=None)
+    rule = rule_of(duty, first and first.event_era)
     outcome.threshold = schedule.at(update.block_number)
-    if not crosses(rule.consensus, votes, members, outcome.threshold):
+    if not crosses(rule.consensus, votes_for, members, outcome.threshold):
         return
     outcome.status, outcome.mismatch_reason = Consensus.Status.REACHED, ""
     outcome.submission_key, outcome.values = update.submission_key, update.values
-    outcome.vote_count, outcome.member_count = votes, members
+    outcome.vote_count, outcome.member_count = votes_for, members
     outcome.block_number = update.block_number
 
 
