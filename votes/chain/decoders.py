@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from eth_abi import decode as abi_decode
 from eth_abi.exceptions import DecodingError
-from eth_utils import to_checksum_address
 
 from votes.chain.events import EventSpec, specs_by_topic
+from votes.chain.words import checksum_address, decode_words
 
 SPECS_BY_TOPIC = specs_by_topic()
 # Prices contracts of v1.0 (version() == 1) emit the legacy PricesSubmitted layout.
@@ -69,7 +69,7 @@ def normalise(value):
     if isinstance(value, (list, tuple)):
         return [normalise(item) for item in value]
     if isinstance(value, str) and value.startswith("0x") and len(value) == 42:
-        return to_checksum_address(value)
+        return checksum_address(value)
     return value
 
 
@@ -97,8 +97,8 @@ def decode_log(raw: dict, emitter_version: Callable[[], int | None] = lambda: No
     values = {}
     try:
         for field, topic in zip(indexed, topics[1:], strict=True):
-            values[field.name] = abi_decode([field.type], topic)[0]
-        decoded = abi_decode([f.type for f in plain], data)
+            values[field.name] = _decode((field.type,), topic)[0]
+        decoded = _decode(tuple(f.type for f in plain), data)
     except (DecodingError, ValueError, OverflowError) as error:
         raise LogDecodeError(f"{spec.name} ({spec.era}) data does not decode: {error}") from error
     values.update({f.name: v for f, v in zip(plain, decoded, strict=True)})
@@ -108,7 +108,7 @@ def decode_log(raw: dict, emitter_version: Callable[[], int | None] = lambda: No
         return DecodedEvent(
             spec=spec,
             values={k: normalise(v) for k, v in values.items()} | _nested(values),
-            address=to_checksum_address(raw["address"]),
+            address=checksum_address(raw["address"]),
             block_number=_quantity(raw["blockNumber"]),
             block_hash=_hex(raw["blockHash"]),
             tx_hash=_hex(raw["transactionHash"]),
@@ -117,6 +117,11 @@ def decode_log(raw: dict, emitter_version: Callable[[], int | None] = lambda: No
         )
     except (KeyError, ValueError, TypeError) as error:
         raise LogDecodeError(f"malformed log position fields: {error!r}") from error
+
+
+def _decode(types: tuple[str, ...], data: bytes):
+    words = decode_words(types, data)
+    return abi_decode(list(types), data) if words is None else words
 
 
 def _nested(values: dict) -> dict:
