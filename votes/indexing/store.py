@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from votes import state
 from votes.chain.decoders import DecodedEvent
+from votes.indexing.bulk import insert_new
 from votes.indexing.fetch import RangeBatch
 from votes.indexing.keys import round_key, submission_key
 from votes.models import (
@@ -79,7 +80,7 @@ class BatchWriter:
             for b in self.batch.blocks.values()
             if b.number >= self.batch.from_block
         ]  # fmt: skip
-        IndexedBlock.objects.bulk_create(rows, ignore_conflicts=True)
+        insert_new(IndexedBlock, rows)
 
     def _timestamp(self, event: DecodedEvent) -> datetime:
         return _time(self.batch.blocks[event.block_number].timestamp)
@@ -184,7 +185,7 @@ class BatchWriter:
 
     def _store_submissions(self) -> None:
         rows = [self._submission(event, reason) for event, reason in self.votes]
-        Submission.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+        insert_new(Submission, rows)
 
     def _submission(self, event: DecodedEvent, revert_reason: str | None) -> Submission:
         sim_round = self.rounds[(event.spec.duty, str(round_key(event)[0]))]
@@ -215,7 +216,7 @@ class BatchWriter:
                           block_number=e.block_number)
             for e in self.updates
         ]  # fmt: skip
-        OnChainUpdate.objects.bulk_create(rows, ignore_conflicts=True)
+        insert_new(OnChainUpdate, rows)
 
     def _bad_logs(self) -> None:
         rows = [
