@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import connection
 
 from votes.chain.networks import NetworkConfig
 from votes.devnet.deploy import Deployment
@@ -162,15 +161,3 @@ def db_state(network: str = NETWORK) -> dict[str, list[tuple]]:
 def clear_index(network: str = NETWORK) -> None:
     """Forget everything indexed for the network, as if the database were new."""
     reset_network(network)
-
-
-def database_url() -> str:
-    """DATABASE_URL of the test database, for a `manage.py` subprocess that must share it
-    (the settings keep a SQLite test database in a file for exactly this)."""
-    db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.postgresql":
-        password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-        host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
-        return f"postgres://{db['USER']}{password}@{host}:{port}/{db['NAME']}"
-    assert not connection.is_in_memory_db(), "another process cannot open an in-memory database"
-    return f"sqlite:///{db['NAME']}"

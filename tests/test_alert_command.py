@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from diversity.alerts.models import Alert, Channel, Subscription
 from diversity.alerts.tasks import evaluate_alerts
-from tests.fake_discord import FakeDiscord
+from reliability.fake_discord import FakeDiscord
 
 pytestmark = pytest.mark.django_db
 

@@ -19,8 +19,8 @@ from diversity.alerts.sources import consensus_threshold, current_shares, implem
 from diversity.fingerprint.shares import ShareBook
 from diversity.models import Verdict
 from diversity.reference.setup import compute_verdicts
+from reliability.fake_discord import FakeDiscord
 from tests.conftest import run_simulation
-from tests.fake_discord import FakeDiscord
 from tests.test_alert_share_scenario import declare_every_switch, devnet_config
 from votes.indexing.indexer import Indexer
 from votes.models import Round, Submission

@@ -1,4 +1,4 @@
-"""Delivery to a real HTTP server on 127.0.0.1 that plays Discord (tests/fake_discord.py)."""
+"""Delivery to a real HTTP server on 127.0.0.1 that plays Discord (reliability/fake_discord.py)."""
 
 from datetime import timedelta
 
@@ -12,7 +12,7 @@ from diversity.alerts.outbox import send_test
 from diversity.alerts.rendering import COLOURS
 from diversity.alerts.situation import Condition
 from diversity.alerts.transports import SUPPRESS_NOTIFICATIONS
-from tests.fake_discord import FakeDiscord
+from reliability.fake_discord import FakeDiscord
 
 pytestmark = pytest.mark.django_db
 WARNING = Condition(

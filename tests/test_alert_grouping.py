@@ -13,7 +13,7 @@ from diversity.alerts.models import Alert, Channel, Rule, Subscription
 from diversity.alerts.rendering import COLOURS
 from diversity.alerts.situation import Condition
 from diversity.alerts.transports import SUPPRESS_NOTIFICATIONS
-from tests.fake_discord import FakeDiscord
+from reliability.fake_discord import FakeDiscord
 
 pytestmark = pytest.mark.django_db
 T0 = datetime(2026, 1, 10, 12, tzinfo=UTC)

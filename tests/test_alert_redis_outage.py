@@ -1,20 +1,20 @@
 """Alerts queued while Redis is down are delivered, exactly once, when it is back.
 
-The shared Redis is never stopped: this process's Celery app is pointed at a port where nothing
-listens while the alert is raised, then at Redis database 15, where a real worker (started as
-`celery -A towerwatch worker`) listens on a queue of its own and delivers to the fake Discord.
+The shared Redis is never stopped: this process's Celery app publishes to a port where nothing
+listens while the alert is raised (reliability/celery_broker.py), then to Redis database 15,
+where a real worker (reliability/celery_worker.py) listens on a queue of its own and delivers to
+the fake Discord.
+
+Nothing here bets on the machine's speed. Whether the row is due for redispatch is judged at
+clock values taken from the row itself, not at "now" (which drifts towards the redispatch delay
+on a loaded machine), and the worker is awaited for as long as it is alive: a fixed 60 s for
+start-up and deliveries together made this test fail when the machine was busy.
 """
 
-import os
-import subprocess
-import sys
-import time
 import uuid
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from diversity.alerts.delivery import overdue
@@ -22,13 +22,14 @@ from diversity.alerts.lifecycle import apply_conditions
 from diversity.alerts.models import Channel, Delivery, DeliveryAttempt, Rule, Subscription
 from diversity.alerts.situation import Condition
 from diversity.alerts.tasks import dispatch
-from tests.conftest import ROOT
-from tests.fake_discord import FakeDiscord
-from towerwatch.celery import app
+from reliability.celery_broker import publishing_to
+from reliability.celery_worker import Worker, running_worker
+from reliability.fake_discord import FakeDiscord
+from reliability.processes import subprocess_env
 
 REDIS_UP = "redis://127.0.0.1:6379/15"
 REDIS_DOWN = "redis://127.0.0.1:1/0"  # nothing listens on port 1: connection refused
-DELIVERY_TIMEOUT = 60
+SEND_DELIVERY = "diversity.alerts.send_delivery"
 CONDITION = Condition(
     Rule.CONSENSUS_LATE,
     "consensus_late:balances:123",
@@ -36,35 +37,6 @@ CONDITION = Condition(
     "No consensus on balances after 90 minutes",
     "balances round 123 has 4 votes.",
 )
-
-
-@contextmanager
-def broker(url: str):
-    """Publish through `url` for a while (connections and producer pools are dropped)."""
-
-    def reset():
-        if app._pool is not None:
-            app._pool.force_close_all()
-            app._pool = None
-        app.amqp._producer_pool = None
-
-    saved = app.conf.broker_url
-    app.conf.broker_url = url
-    reset()
-    try:
-        yield
-    finally:
-        app.conf.broker_url = saved
-        reset()
-
-
-def worker_database_url(tmp_path) -> str:
-    db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.postgresql":
-        password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-        return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"  # noqa: E501
-    assert not connection.is_in_memory_db(), "the worker must share the test database"
-    return f"sqlite:///{db['NAME']}"
 
 
 @pytest.fixture
@@ -75,83 +47,43 @@ def queue(settings):
     return name
 
 
-@contextmanager
-def worker(queue: str, tmp_path):
-    env = {
-        **os.environ,
-        "REDIS_URL": REDIS_UP,
-        "DATABASE_URL": worker_database_url(tmp_path),
-        "ALERTS_ALLOW_PRIVATE_WEBHOOKS": "1",
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "towerwatch",
-        "worker",
-        "--pool",
-        "solo",
-        "--queues",
-        queue,
-        "--hostname",
-        f"{queue}@%h",
-        "--without-gossip",
-        "--without-mingle",
-        "--without-heartbeat",
-        "--loglevel",
-        "INFO",
-    ]
-    log = tmp_path / "worker.log"
-    with log.open("w") as output:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
-    try:
-        yield log
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+def finished_deliveries(worker: Worker, count: int) -> list[str]:
+    """What the first `count` send_delivery tasks returned, once the worker has run them."""
 
+    def finished() -> list[str] | None:
+        results = worker.results(SEND_DELIVERY)
+        return results if len(results) >= count else None
 
-def wait_for_tasks(log, count: int) -> list[str]:
-    """The results of the first `count` send_delivery tasks the worker finished."""
-    deadline = time.monotonic() + DELIVERY_TIMEOUT
-    while time.monotonic() < deadline:
-        done = [
-            line
-            for line in log.read_text().splitlines()
-            if "diversity.alerts.send_delivery" in line and "succeeded" in line
-        ]
-        if len(done) >= count:
-            return [line.rsplit(":", 1)[1].strip() for line in done]
-        time.sleep(0.2)  # waiting on another process, not on our own clock
-    pytest.fail(f"the worker finished fewer than {count} deliveries; its log:\n{log.read_text()}")
+    return worker.wait_for(finished, f"finished {count} deliveries")
 
 
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)  # the worker must see the committed rows
-def test_alert_raised_while_redis_is_down_is_delivered_once_when_it_is_back(queue, tmp_path):
+def test_alert_raised_while_redis_is_down_is_delivered_once_when_it_is_back(
+    queue, tmp_path, settings
+):
     with FakeDiscord(script=[429, 204], retry_after=0.2) as discord:
         channel = Channel.objects.create(name="odao", kind=Channel.Kind.DISCORD, target=discord.url)
         Subscription.objects.create(channel=channel)
 
-        with broker(REDIS_DOWN):
+        with publishing_to(REDIS_DOWN):
             (event,) = apply_conditions(
                 "devnet", [CONDITION], {CONDITION.rule}, timezone.now(), queue=dispatch
             )
         delivery = Delivery.objects.get(events=event)
         assert delivery.status == "pending", "the outbox row exists although nothing was queued"
         assert discord.requests == []
+        redispatch_at = delivery.next_attempt_at + timedelta(
+            seconds=settings.ALERTS_REDISPATCH_AFTER_SECONDS
+        )
+        assert overdue(redispatch_at - timedelta(seconds=1)) == [], "its task may still run"
+        assert overdue(redispatch_at) == [delivery.id]
 
-        with broker(REDIS_UP), worker(queue, tmp_path) as log:
-            assert overdue(timezone.now()) == [], "not overdue yet: its task may still run"
-            assert dispatch(overdue(timezone.now() + timedelta(minutes=2))) == 1
+        env = subprocess_env(REDIS_URL=REDIS_UP, ALERTS_ALLOW_PRIVATE_WEBHOOKS="1")
+        with publishing_to(REDIS_UP), running_worker(queue, tmp_path, env) as worker:
+            assert dispatch(overdue(redispatch_at)) == 1
             dispatch([delivery.id])  # a duplicate message must not mean a duplicate send
-            results = wait_for_tasks(log, 2)
-            assert sorted(results) == ["'delivered'", "'skipped'"]
+            assert sorted(finished_deliveries(worker, 2)) == ["'delivered'", "'skipped'"]
             assert overdue(timezone.now() + timedelta(hours=1)) == []
 
     delivery.refresh_from_db()

@@ -23,8 +23,8 @@ from diversity.alerts.situation import Situation
 from diversity.alerts.sources import consensus_threshold, current_shares, implementation_lookup
 from diversity.fingerprint.declarations import Claim, declaration_text, record_declaration
 from diversity.fingerprint.shares import ShareBook
+from reliability.fake_discord import FakeDiscord
 from tests.conftest import run_simulation
-from tests.fake_discord import FakeDiscord
 from votes.chain.networks import NetworkConfig
 from votes.devnet.members import member_key
 from votes.indexing.indexer import Indexer

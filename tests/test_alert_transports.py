@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from diversity.alerts.models import AlertEvent, Delivery
 from diversity.alerts.rendering import Item, Notification
 from diversity.alerts.transports import discord_payload, fit_embeds, retry_after
-from tests.fake_discord import limit_errors
+from reliability.fake_discord import limit_errors
 
 T0 = datetime(2026, 1, 10, 12, tzinfo=UTC)
 texts = st.text(max_size=7000)

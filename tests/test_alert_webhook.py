@@ -10,7 +10,7 @@ from diversity.alerts.lifecycle import apply_conditions
 from diversity.alerts.models import Channel, Delivery, Rule, Subscription
 from diversity.alerts.situation import Condition
 from diversity.alerts.transports import sign, verify_signature
-from tests.fake_discord import FakeDiscord
+from reliability.fake_discord import FakeDiscord
 
 SECRET = "k" * 64
 BODY = b'{"event": "alert.opened"}'

@@ -6,15 +6,13 @@ exception after N rows, the transaction rolls back) and for real (`manage.py ind
 subprocess, SIGKILLed in the middle of writing a range, then run again).
 """
 
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from reliability.indexer_state import clear_index, database_url, db_state, devnet_config
-from tests.conftest import ROOT
+from reliability.indexer_state import clear_index, db_state, devnet_config
+from reliability.killed_indexer import index, index_killed_after
+from reliability.processes import database_url
 from votes import consensus
 from votes.indexing.indexer import Indexer
 from votes.indexing.store import BatchWriter
@@ -111,29 +109,6 @@ def test_a_crash_while_computing_consensus_is_repaired_by_the_next_pass(
 
 # --- the real thing: SIGKILL in the middle of a database transaction -----------------------------
 
-KILLED_INDEXER = """
-import os, signal, sys
-import django
-
-django.setup()
-from django.core.management import call_command
-from votes.indexing.store import BatchWriter
-
-stored = 0
-store_submission = BatchWriter._on_submitted
-
-
-def store_then_die(self, event, *reason):
-    global stored
-    store_submission(self, event, *reason)
-    stored += 1
-    if stored == int(sys.argv[1]):
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
-BatchWriter._on_submitted = store_then_die
-call_command("index", "--network", "devnet")
-"""
 KILL_AFTER = 450  # submissions: about half of the 30 days, a few ranges in
 LOG_RANGE = "100"
 
@@ -146,25 +121,19 @@ def index_env(simulated_devnet, command_env) -> dict[str, str]:
             "DJANGO_SETTINGS_MODULE": "towerwatch.settings"}  # fmt: skip
 
 
-def run(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-
-
 @pytest.mark.django_db(transaction=True)  # the subprocesses must see (and write) committed rows
 def test_an_indexer_killed_mid_batch_resumes_without_losing_or_duplicating(
     simulated_devnet, index_env
 ):
-    killed = run([sys.executable, "-c", KILLED_INDEXER, str(KILL_AFTER)], index_env)
-    assert killed.returncode == -signal.SIGKILL, killed.stderr
-    checkpoint = Checkpoint.objects.get().block_number
-    stored = Submission.objects.count()
-    assert 0 < stored < KILL_AFTER
-    assert not Submission.objects.filter(block_number__gt=checkpoint).exists()
+    killed = index_killed_after(KILL_AFTER, index_env)
+    assert killed.killed, killed.process.stderr
+    assert 0 < killed.stored < KILL_AFTER
+    assert killed.past_checkpoint == 0
 
-    restarted = run([sys.executable, "manage.py", "index", "--network", "devnet"], index_env)
+    restarted = index(index_env)
     assert restarted.returncode == 0, restarted.stderr
     head = simulated_devnet[0].w3.eth.block_number
-    assert f"devnet: blocks {checkpoint + 1}-{head}" in restarted.stdout
+    assert f"devnet: blocks {killed.checkpoint + 1}-{head}" in restarted.stdout
     after_restart = db_state()
 
     clear_index()

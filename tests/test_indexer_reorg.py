@@ -13,10 +13,19 @@ import pytest
 
 from reliability.faulty_node import FaultyNode
 from reliability.indexer_state import clear_index, db_state, devnet_config
+from reliability.reorgs import (
+    drop_blocks_after,
+    head,
+    move_transactions_after,
+    reorg_after_next_log_read,
+    roll_back_to,
+    stale_blocks,
+    vote_blocks,
+)
 from tests.conftest import run_simulation
 from votes.chain.client import ChainClient, RpcError
 from votes.indexing.indexer import Indexer, PassReport
-from votes.models import Checkpoint, IndexedBlock, MembershipEvent, Submission
+from votes.models import Checkpoint, MembershipEvent, Submission
 
 pytestmark = [pytest.mark.chain, pytest.mark.django_db]
 CONFIRMATIONS = 3
@@ -42,31 +51,9 @@ def index(deployment, **options) -> PassReport:
     return indexer.run_pass(**options)
 
 
-def head(chain) -> int:
-    return chain.w3.eth.block_number
-
-
-def canonical_hash(chain, number: int) -> str:
-    return chain.w3.eth.get_block(number)["hash"].to_0x_hex()
-
-
-def vote_blocks() -> list[int]:
-    return list(Submission.objects.order_by("block_number").values_list("block_number", flat=True))
-
-
-def transactions_after(chain, fork: int) -> list[str]:
-    """Every transaction in the blocks above `fork`, as raw signed bytes, in chain order."""
-    raw = []
-    for number in range(fork + 1, head(chain) + 1):
-        for tx_hash in chain.w3.eth.get_block(number)["transactions"]:
-            raw.append(chain.rpc("eth_getRawTransactionByHash", [tx_hash.to_0x_hex()]))
-    return raw
-
-
 def assert_equals_a_clean_index(chain, deployment, **options) -> None:
     after = db_state()
-    for block in IndexedBlock.objects.all():
-        assert block.hash == canonical_hash(chain, block.number), f"block {block.number}"
+    assert stale_blocks(chain) == []
     clear_index()
     index(deployment, **options)
     assert after == db_state()
@@ -81,7 +68,7 @@ def test_votes_dropped_deeper_than_the_confirmations_are_forgotten(reorg_devnet)
         Submission.objects.filter(block_number__gt=fork).values_list("tx_hash", flat=True)
     )
     assert checkpoint - fork > CONFIRMATIONS and dropped
-    chain.rpc("anvil_reorg", [head(chain) - fork, []])
+    assert drop_blocks_after(chain, fork) > CONFIRMATIONS
 
     report = index(deployment, confirmations=CONFIRMATIONS)
     assert report.reorg_fork_point is not None and report.reorg_fork_point <= fork
@@ -93,14 +80,10 @@ def test_votes_moved_to_other_blocks_are_stored_where_they_now_are(reorg_devnet)
     chain, deployment = reorg_devnet
     index(deployment)
     fork = vote_blocks()[-25] - 1
-    depth = head(chain) - fork
     before = dict(
         Submission.objects.filter(block_number__gt=fork).values_list("tx_hash", "block_hash")
     )
-    replayed = [
-        [raw, min(i // 3, depth - 1)] for i, raw in enumerate(transactions_after(chain, fork))
-    ]
-    chain.rpc("anvil_reorg", [depth, replayed])
+    assert move_transactions_after(chain, fork) >= len(before)
 
     index(deployment)
     after = dict(Submission.objects.filter(tx_hash__in=before).values_list("tx_hash", "block_hash"))
@@ -113,8 +96,7 @@ def test_a_shorter_chain_rolls_back_below_the_old_head(reorg_devnet):
     chain, deployment = reorg_devnet
     index(deployment)
     leave = MembershipEvent.objects.get(kind="left").block_number
-    old_head = head(chain)
-    chain.rpc("anvil_rollback", [old_head - (leave - 1)])
+    roll_back_to(chain, leave - 1)
     assert head(chain) < Checkpoint.objects.get().block_number
 
     report = index(deployment)
@@ -135,17 +117,12 @@ def test_a_reorg_while_a_range_is_being_read_stores_nothing_of_it(reorg_devnet):
     fork = votes_at[-10] - 1
 
     with FaultyNode(deployment.rpc_url) as node:
-
-        def reorg_once(method: str) -> None:
-            if method == "eth_getLogs" and node.after_forward is not None:
-                node.after_forward = None
-                chain.rpc("anvil_reorg", [head(chain) - fork, []])
-
-        node.after_forward = reorg_once
+        happened = reorg_after_next_log_read(node, chain, fork)
         client = ChainClient(node.url, timeout=5, max_attempts=2, backoff=0.01)
         indexer = Indexer(devnet_config(deployment, node.url), client=client, confirmations=0)
         with pytest.raises(RpcError, match="the chain moved while blocks"):
             indexer.run_pass()
+    assert happened
     assert Checkpoint.objects.get().block_hash == checkpoint.block_hash
     assert not Submission.objects.filter(block_number__gt=first_pass_end).exists()
 
