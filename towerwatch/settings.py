@@ -141,6 +141,7 @@ TOWERWATCH_RPC_URL = env_str("RPC_URL", "")
 TOWERWATCH_DEVNET_FILE = Path(env_str("DEVNET_FILE", str(VAR_DIR / "devnet.json")))
 TOWERWATCH_CONFIRMATIONS = env_int("CONFIRMATIONS", 0)
 TOWERWATCH_LOG_RANGE = env_int("LOG_RANGE", 2000)
+TOWERWATCH_INDEX_SPAN = env_int("INDEX_SPAN", 100_000)  # most blocks in one indexed range
 TOWERWATCH_EXPLORER_TX_URL = env_str("EXPLORER_TX_URL", "https://etherscan.io/tx/{tx}")
 TOWERWATCH_EXPLORER_ADDRESS_URL = env_str(
     "EXPLORER_ADDRESS_URL", "https://etherscan.io/address/{address}"

@@ -91,8 +91,9 @@ def fetch_range(client: ChainClient, walker: LogRangeWalker, view: RegistryView,
     last_hash_before = client.get_block(to_block)["hash"]
     contract_topics = [["0x" + s.topic0.hex() for s in EVENTS if s not in MINIPOOL_EVENTS]]
     minipool_topics = [["0x" + s.topic0.hex() for s in MINIPOOL_EVENTS]]
-    registered = walker.fetch(from_block, to_block, view.addresses(), contract_topics)
-    from_minipools = walker.fetch(from_block, to_block, None, minipool_topics)
+    registered, from_minipools = walker.fetch_all(
+        from_block, to_block, [(view.addresses(), contract_topics), (None, minipool_topics)]
+    )
     for raw, is_minipool in [(r, False) for r in registered] + [(r, True) for r in from_minipools]:
         _decode_into(batch, raw, view, is_minipool)
     batch.events.sort(key=lambda event: event.position)

@@ -24,6 +24,7 @@ from votes.indexing.fetch import fetch_range
 from votes.indexing.registry_view import RegistryView
 from votes.indexing.reorg import find_fork_point, roll_back
 from votes.indexing.snapshot import seed_members
+from votes.indexing.spans import SpanPlanner
 from votes.indexing.store import BatchWriter
 from votes.indexing.thresholds import threshold_history
 from votes.models import Checkpoint, ContractAddress, Member, Submission
@@ -63,6 +64,7 @@ class Indexer:
             settings.TOWERWATCH_CONFIRMATIONS if confirmations is None else confirmations
         )
         self.walker = LogRangeWalker(self.client, max_range or settings.TOWERWATCH_LOG_RANGE)
+        self.largest_span = max_range or settings.TOWERWATCH_INDEX_SPAN
         self.on_progress = on_progress or (lambda report: None)
 
     def run_pass(self, from_block: int | None = None, to_block: int | None = None) -> PassReport:
@@ -114,9 +116,10 @@ class Indexer:
         return fork
 
     def _index_ranges(self, view: RegistryView, start: int, target: int, report: PassReport):
-        step = self.walker.max_range
-        for range_start in range(start, target + 1, step):
-            range_end = min(target, range_start + step - 1)
+        spans = SpanPlanner(self.walker.max_range, self.largest_span)
+        range_start, span = start, spans.span
+        while range_start <= target:
+            range_end = min(target, range_start + span - 1)
             members = tuple(
                 Member.objects.filter(network=self.network)
                 .exclude(left_block__lt=range_start)
@@ -132,6 +135,7 @@ class Indexer:
             report.bad_logs += len(batch.bad_logs)
             report.to_block = range_end
             self.on_progress(report)
+            range_start, span = range_end + 1, spans.after(len(batch.events) + len(batch.reverted))
 
     def _refresh_registry(self, target: int) -> list[ContractAddress]:
         """Extend each tracked name's address history up to `target`."""
