@@ -91,15 +91,23 @@ def rolled_back_after(cut: datetime) -> dict:
     return kept
 
 
-def test_a_new_day_recomputes_only_the_new_points_and_equals_a_full_recomputation(history):
+def current_as_of(client) -> set[str]:
+    """The times of the current assignments, as the (cached) API serves them."""
+    page = client.get("/api/assignments/?current=true").json()
+    return {row["as_of"][:19] for row in page["results"]}
+
+
+def test_a_new_day_recomputes_only_the_new_points_and_equals_a_full_recomputation(history, client):
     kept = hold_back(NETWORK, last_block_time() - timedelta(days=1))
     assert kept[Submission], "the newest day holds votes"
     before = refresh_assignments(NETWORK)
     assert before.full and before.points == before.total_points
+    assert current_as_of(client) == {before.as_of.isoformat()[:19]}
     earlier = {row.as_of: row.id for row in Assignment.objects.filter(network=NETWORK)}
     token = fingerprint_token()
     store_again(kept)  # the indexer's next pass stores the day
     after = refresh_assignments(NETWORK)
+    assert current_as_of(client) == {after.as_of.isoformat()[:19]}, "the cached list moved on"
     assert not after.full
     assert after.recomputed_from == midnight(first_change(kept))
     assert after.points == stored_points_since(after.recomputed_from) <= 4

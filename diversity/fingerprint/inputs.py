@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from django.db.models import CharField, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import CharField, Func, Value
+from django.db.models.functions import Cast, Coalesce
 
 from diversity.fingerprint import (
     assignments,
@@ -74,7 +74,7 @@ def digest_inputs(network: str, windows: dict[str, timedelta]) -> Inputs:
     catalogue = Catalogue()
     days = DayDigests()
     votes = Submission.objects.filter(network=network).order_by("block_time", "id")
-    for text in votes.values_list(as_text("block_time", *features.SUBMISSION_FIELDS), flat=True):
+    for text in votes.values_list(RowText("block_time", *features.SUBMISSION_FIELDS), flat=True):
         days.add_text(text[:10], text)  # the text starts with the UTC day
     rounds = Round.objects.filter(network=network, opened_at__isnull=False).order_by("id")
     for opened, duty, round_id in rounds.values_list("opened_at", "duty", "id"):
@@ -132,11 +132,18 @@ class Catalogue:
                      for kind in ("watchtower", "treegen"))  # fmt: skip
 
 
-def as_text(*fields: str) -> Concat:
-    """The fields of a row as one text, rendered by the database; the first field must be a
-    time (UTC, which Django's connections use) so that the text starts with its day."""
-    parts = [part for name in fields for part in (Cast(name, CharField()), Value("|"))]
-    return Concat(*parts, output_field=CharField())
+class RowText(Func):
+    """The fields of a row as one text rendered by the database, "|"-separated, NULL as empty.
+    Flat `a || '|' || b`: Django's Concat nests a pair per field, which SQLite's parser refuses
+    beyond a dozen. The first field should be a time (UTC, as Django's connections render it),
+    so that the text starts with its day."""
+
+    template = "%(expressions)s"
+    arg_joiner = " || '|' || "
+    output_field = CharField()
+
+    def __init__(self, *fields: str):
+        super().__init__(*(Coalesce(Cast(name, CharField()), Value("")) for name in fields))
 
 
 def _declarations(network: str) -> list[tuple]:
