@@ -18,7 +18,7 @@ from django.db.models import Min
 from votes import state
 from votes.chain.client import ChainClient, LogRangeWalker
 from votes.chain.networks import TRACKED_NAMES, NetworkConfig
-from votes.chain.registry import discover_eras
+from votes.chain.registry import discover_all_eras
 from votes.consensus import compute_consensus
 from votes.indexing.fetch import fetch_range
 from votes.indexing.registry_view import RegistryView
@@ -142,11 +142,13 @@ class Indexer:
         rows = ContractAddress.objects.filter(network=self.network)
         checked = Checkpoint.objects.filter(network=self.network).first()
         low = checked.block_number if checked else self.config.start_block
+        currents = {}
         for name in TRACKED_NAMES:
             current = rows.filter(name=name, to_block__isnull=True).first()
-            eras = discover_eras(self.client, self.config.rocket_storage, name, low, target,
-                                 current and _as_era(current))  # fmt: skip
-            for era in eras:
+            currents[name] = current and _as_era(current)
+        eras = discover_all_eras(self.client, self.config.rocket_storage, currents, low, target)
+        for name in TRACKED_NAMES:
+            for era in eras[name]:
                 ContractAddress.objects.update_or_create(
                     network=self.network, name=name, address=era.address,
                     defaults={"from_block": era.from_block, "to_block": era.to_block},
