@@ -154,7 +154,7 @@ def _address_bytes(addresses: list[str]) -> bytes | None:
     text = "".join(addresses)
     if text[0::ADDRESS_CHARS] != "0" * count or text[1::ADDRESS_CHARS] != "x" * count:
         return None
-    if text != text.lower():
+    if not text.islower():  # no upper-case letter ("x" is cased, so there is a lower-case one)
         return None
     try:  # fromhex skips spaces, so a space in an address shows up as missing bytes
         packed = bytes.fromhex(text.replace("0x", ""))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from itertools import chain
-from operator import eq, itemgetter
+from operator import eq
 
 import numpy as np
 
@@ -58,22 +58,22 @@ def _proofs_not_matching_tree(proofs: Sequence, tree: MerkleTree, leaves: list[b
 def _expected_paths(tree: MerkleTree, leaves: list[bytes]) -> Iterable[tuple[str, ...]]:
     """Each leaf's sibling path as 0x-hex strings, leaf to root, one tuple per leaf in order.
 
-    Each hash that can be a sibling is written out once, and a level's siblings for all leaves
-    are gathered by one `itemgetter` call, in C. The tuples come out of a lazy zip, so each is
-    compared right after it is made, while the published strings it meets are in cache.
+    Each hash that can be a sibling is written out once; numpy gathers every leaf's siblings
+    (an object array holds the strings, so no string is copied). The tuples come out of a lazy
+    zip, so each is compared right after it is made, while the published strings it meets are
+    in cache.
     """
     if tree.depth == 0:
         return [()] * len(leaves)
     # Only the real hashes of a level and the first padding hash after them can be siblings.
     levels = [level[: ((tree.leaf_count - 1) >> d) + 2] for d, level in enumerate(tree.levels[:-1])]
-    hexes = ["0x" + h.hex() for h in chain.from_iterable(levels)]
+    hexes = np.array(["0x" + h.hex() for h in chain.from_iterable(levels)], dtype=object)
     offsets = np.cumsum([0] + [len(level) for level in levels[:-1]])
     position = tree.index()
     where = np.fromiter(map(position.__getitem__, leaves), dtype=np.int64, count=len(leaves))
     shifts = np.arange(tree.depth, dtype=np.int64)
     siblings = ((where[None, :] >> shifts[:, None]) ^ 1) + offsets[:, None]  # row d: level d
-    # depth >= 1 means two leaves or more, so itemgetter always returns a tuple
-    return zip(*(itemgetter(*row)(hexes) for row in siblings.tolist()), strict=True)
+    return zip(*hexes[siblings].tolist(), strict=True)
 
 
 def _fold_all(
