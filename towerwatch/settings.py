@@ -147,6 +147,7 @@ TOWERWATCH_EXPLORER_ADDRESS_URL = env_str(
     "EXPLORER_ADDRESS_URL", "https://etherscan.io/address/{address}"
 )
 TOWERWATCH_BEACON_URL = env_str("BEACON_URL", "")
+TOWERWATCH_BEACON_TIMEOUT_S = env_float("BEACON_TIMEOUT", 10.0)  # per request to the beacon node
 TOWERWATCH_DASHBOARD_URL = env_str("DASHBOARD_URL", "http://127.0.0.1:8000")
 TOWERWATCH_BALANCE_CHANGE_LIMIT = env_float("BALANCE_CHANGE_LIMIT", 0.05)
 # Where published rewards files are read from: a pattern with {network} and {index} (a URL or a

@@ -34,7 +34,8 @@ def verdict_computer(config: NetworkConfig, implementation_of: ImplementationOf,
     url = beacon_url_for(config, beacon_url)
     balance_source = None
     if url:
-        balance_source = ProtocolBalanceSource(client, config.rocket_storage, BeaconApiClient(url))
+        beacon = BeaconApiClient(url, timeout_s=settings.TOWERWATCH_BEACON_TIMEOUT_S)
+        balance_source = ProtocolBalanceSource(client, config.rocket_storage, beacon)
     if config.world:
         price_source = DevnetWorldSource(client, config.world)
     else:

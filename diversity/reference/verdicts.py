@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 
 from diversity.models import Disagreement, Verdict
 from diversity.reference.balances import Reference, balances_reference, bounds_checks
@@ -57,15 +58,38 @@ class VerdictComputer:
         return Reference({}, "no reference for this duty")
 
     def compute(self, rounds) -> dict[str, int]:
+        """Verdicts for these rounds, in chain order; {outcome: count}.
+
+        Each duty's first round is compared with the consensus reached before it (outside
+        `rounds` too), so a verdict is the same whichever subset of rounds it was computed in.
+        """
         stats: dict[str, int] = {}
-        previous: dict[str, dict] = {}
+        previous: dict[str, dict | None] = {}
         for sim_round in rounds.select_related("consensus").order_by("key_block", "id"):
-            verdict = self.compute_round(sim_round, previous.get(sim_round.duty))
+            if sim_round.duty not in previous:
+                previous[sim_round.duty] = self._consensus_before(sim_round)
+            verdict = self.compute_round(sim_round, previous[sim_round.duty])
             stats[verdict.outcome] = stats.get(verdict.outcome, 0) + 1
             consensus = getattr(sim_round, "consensus", None)
             if consensus and consensus.status == Consensus.Status.REACHED:
                 previous[sim_round.duty] = consensus.values
         return stats
+
+    def _consensus_before(self, sim_round: Round) -> dict | None:
+        """The values of the last consensus reached in an earlier round of the same duty."""
+        if sim_round.key_block is None:
+            return None
+        earlier = Q(round__key_block__lt=sim_round.key_block) | Q(
+            round__key_block=sim_round.key_block, round__id__lt=sim_round.id
+        )
+        return (
+            Consensus.objects.filter(earlier, round__network=self.network,
+                                     round__duty=sim_round.duty,
+                                     status=Consensus.Status.REACHED)
+            .order_by("-round__key_block", "-round__id")
+            .values_list("values", flat=True)
+            .first()
+        )  # fmt: skip
 
     @transaction.atomic
     def compute_round(self, sim_round: Round, previous_values: dict | None) -> Verdict:

@@ -5,6 +5,7 @@ import time
 
 from django.core.management.base import CommandError
 
+from diversity.reference.after_index import check_balances
 from towerwatch.commandline import TowerwatchCommand, non_negative_int, positive_float
 from votes.chain.client import RpcError
 from votes.chain.networks import NetworkConfigError, get_network
@@ -23,6 +24,11 @@ class Command(TowerwatchCommand):
             "--interval", type=positive_float, default=12.0, help="seconds between passes"
         )
         parser.add_argument("--confirmations", type=non_negative_int, default=None)
+        parser.add_argument(
+            "--beacon",
+            help="beacon node URL for the balances reference of the rounds indexed "
+            "(default: BEACON_URL, or the devnet's own)",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -42,10 +48,25 @@ class Command(TowerwatchCommand):
                 time.sleep(options["interval"])
                 continue
             self._summary(report)
+            self._check_balances(config, report, options["beacon"])
             if not options["follow"]:
                 return
             from_block = None
             time.sleep(options["interval"])
+
+    def _check_balances(self, config, report: PassReport, beacon_url: str | None) -> None:
+        """The balances reference of the rounds this pass touched (as `reference` computes
+        it); a node error here is reported, and the index, already stored, stands."""
+        since = report.from_block
+        if report.reorg_fork_point is not None:
+            since = min(since, report.reorg_fork_point + 1)
+        try:
+            checked = check_balances(config, since, beacon_url)
+        except RpcError as error:
+            self.stderr.write(f"balances reference not computed, node error: {error}")
+            return
+        if checked is not None:
+            self.stdout.write(checked.line())
 
     def _progress(self, report: PassReport) -> None:
         span = max(1, report.head - report.from_block + 1)
