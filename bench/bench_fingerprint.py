@@ -117,16 +117,21 @@ def hold_back(network: str, after) -> dict:
     time `after`: rounds, votes, membership events and block hashes."""
     block = IndexedBlock.objects.filter(network=network, timestamp__lte=after.timestamp())
     fork = block.order_by("-number").values_list("number", flat=True).first() or 0
-    queries = {
-        Round: Round.objects.filter(network=network, first_seen_block__gt=fork),
-        Submission: Submission.objects.filter(network=network, block_number__gt=fork),
-        MembershipEvent: MembershipEvent.objects.filter(network=network, block_number__gt=fork),
-        IndexedBlock: IndexedBlock.objects.filter(network=network, number__gt=fork),
-    }
+    queries = stored_after(network, fork)
     kept = {model: list(query) for model, query in queries.items()}
     for model in reversed(STORED_PER_RANGE):
         queries[model].delete()
     return kept
+
+
+def stored_after(network: str, block: int) -> dict:
+    """The rows the indexer stored for the blocks after `block`, per model (STORED_PER_RANGE)."""
+    return {
+        Round: Round.objects.filter(network=network, first_seen_block__gt=block),
+        Submission: Submission.objects.filter(network=network, block_number__gt=block),
+        MembershipEvent: MembershipEvent.objects.filter(network=network, block_number__gt=block),
+        IndexedBlock: IndexedBlock.objects.filter(network=network, number__gt=block),
+    }
 
 
 def store_again(kept: dict) -> None:

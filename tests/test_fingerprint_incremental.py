@@ -13,7 +13,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import transaction
 
-from bench.bench_fingerprint import STORED_PER_RANGE, hold_back, store_again, stored_rows
+from bench.bench_fingerprint import (
+    STORED_PER_RANGE,
+    hold_back,
+    store_again,
+    stored_after,
+    stored_rows,
+)
 from diversity.fingerprint.assignments import WINDOWS
 from diversity.fingerprint.evaluate import choose_declared, sign_declaration
 from diversity.fingerprint.refresh import refresh_assignments
@@ -78,14 +84,7 @@ def rolled_back_after(cut: datetime) -> dict:
     the rows it deletes."""
     block = IndexedBlock.objects.filter(network=NETWORK, timestamp__lte=cut.timestamp())
     fork = block.order_by("-number").first()
-    kept = {
-        Round: list(Round.objects.filter(network=NETWORK, first_seen_block__gt=fork.number)),
-        Submission: list(Submission.objects.filter(network=NETWORK, block_number__gt=fork.number)),
-        MembershipEvent: list(
-            MembershipEvent.objects.filter(network=NETWORK, block_number__gt=fork.number)
-        ),
-        IndexedBlock: list(IndexedBlock.objects.filter(network=NETWORK, number__gt=fork.number)),
-    }
+    kept = {model: list(rows) for model, rows in stored_after(NETWORK, fork.number).items()}
     roll_back(NETWORK, fork.number, fork.hash)
     assert kept[Submission] and kept[Round], "the rolled-back blocks must hold votes and rounds"
     return kept
