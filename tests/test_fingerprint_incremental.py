@@ -8,9 +8,12 @@ nothing new. After each, every stored row (all columns but the primary key and t
 computed) equals the rows of a full recomputation made in a savepoint that is rolled back.
 """
 
+import io
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 
 from bench.bench_fingerprint import (
@@ -65,6 +68,10 @@ def midnight(at: datetime) -> datetime:
 def last_block_time() -> datetime:
     block = IndexedBlock.objects.filter(network=NETWORK).order_by("-number").first()
     return datetime.fromtimestamp(block.timestamp, UTC)
+
+
+def first_vote_time() -> datetime:
+    return Submission.objects.filter(network=NETWORK).order_by("block_time").first().block_time
 
 
 def stored_points_since(at: datetime) -> int:
@@ -132,8 +139,7 @@ def test_a_refresh_with_nothing_new_changes_nothing(history):
 def test_a_declaration_dated_in_the_past_recomputes_from_its_day(history):
     truth, declared = history
     first = refresh_assignments(NETWORK)
-    start = Submission.objects.filter(network=NETWORK).order_by("block_time").first().block_time
-    at = start + timedelta(days=12, hours=5)
+    at = first_vote_time() + timedelta(days=12, hours=5)
     member = next(m for m in truth["members"] if m not in declared and m["left_at"] is None
                   and (m["joined_at"] or 0) < at.timestamp())  # fmt: skip
     declaration = sign_declaration(NETWORK, member, truth["seed"], at=int(at.timestamp()))
@@ -200,3 +206,16 @@ def test_the_declarations_keep_counting_after_a_refresh(history):
     inferred = Assignment.objects.filter(network=NETWORK, as_of=refresh.as_of,
                                          source=Assignment.Source.INFERRED)  # fmt: skip
     assert inferred.exists()
+
+
+def test_the_fingerprint_command_recomputes_what_changed_or_everything_with_full(history):
+    def run(*flags) -> dict:
+        out = io.StringIO()
+        call_command("fingerprint", "--json", *flags, stdout=out)
+        return json.loads(out.getvalue())
+
+    first = run()
+    assert first["points"] == stored_points_since(midnight(first_vote_time()))
+    assert run()["points"] == 0
+    forced = run("--full")
+    assert forced["points"] == first["points"] and forced["shares"] == first["shares"]
