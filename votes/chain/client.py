@@ -7,8 +7,10 @@ unreachable" and "the node refused this range" need different reactions.
 
 import itertools
 import logging
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import requests
 from eth_abi import decode as abi_decode
@@ -39,15 +41,30 @@ class ChainClient:
         self.max_backoff = max_backoff
         self.sleep = sleep
         self.batch_size = batch_size  # calls per JSON-RPC batch: some nodes refuse more than 100
-        self.session = requests.Session()
+        self._sessions = threading.local()  # a connection per thread: batches may go in parallel
+        self._count_lock = threading.Lock()
         self.ids = itertools.count(1)
         self.retries = 0
         self.http_requests = 0  # round trips, the unit that latency multiplies
+        self.calls = 0  # JSON-RPC calls, batched or not
+
+    @property
+    def session(self) -> requests.Session:
+        if not hasattr(self._sessions, "session"):
+            self._sessions.session = requests.Session()
+        return self._sessions.session
+
+    def _count(self, requests_: int = 0, retries: int = 0, calls: int = 0) -> None:
+        with self._count_lock:
+            self.http_requests += requests_
+            self.retries += retries
+            self.calls += calls
 
     def _post(self, body) -> object:
         """POST with retries on transport errors, timeouts, 429 and 5xx; honours Retry-After."""
+        self._count(calls=len(body) if isinstance(body, list) else 1)
         for attempt in range(1, self.max_attempts + 1):
-            self.http_requests += 1
+            self._count(requests_=1)
             try:
                 response = self.session.post(self.url, json=body, timeout=self.timeout)
             except requests.RequestException as error:
@@ -62,7 +79,7 @@ class ChainClient:
             if attempt == self.max_attempts:
                 break
             delay = wait if wait is not None else min(self.max_backoff, self.backoff * 2**attempt)
-            self.retries += 1
+            self._count(retries=1)
             log.warning("RPC %s failed (%s); retry %d in %.2f s", self.url, failure, attempt, delay)
             self.sleep(delay)
         raise RpcError(f"{self.url} unreachable after {self.max_attempts} attempts: {failure}",
@@ -73,33 +90,42 @@ class ChainClient:
                             "params": params})  # fmt: skip
         return _result(method, reply)
 
-    def batch(self, method: str, params_list: list[list], chunk: int | None = None) -> list:
+    def batch(self, method: str, params_list: list[list], chunk: int | None = None,
+              parallel: int = 1) -> list:  # fmt: skip
         """The same method for many parameter lists, in JSON-RPC batches of `chunk`."""
-        return self.batch_calls([(method, params) for params in params_list], chunk)
+        calls = [(method, params) for params in params_list]
+        return self.batch_calls(calls, chunk, parallel=parallel)
 
     def batch_calls(self, calls: list[tuple[str, list]], chunk: int | None = None, *,
-                    return_errors: bool = False) -> list:  # fmt: skip
+                    return_errors: bool = False, parallel: int = 1) -> list:  # fmt: skip
         """Any mix of (method, params) in JSON-RPC batches of `chunk` (the client's
         `batch_size` by default), answers in call order. With `return_errors`, a call the node
-        answered with an error gives that RpcError in its place instead of raising it."""
+        answered with an error gives that RpcError in its place instead of raising it. Up to
+        `parallel` batches are in flight at once (a node answers them on several cores)."""
         chunk = chunk or self.batch_size
+        parts = [calls[start : start + chunk] for start in range(0, len(calls), chunk)]
+        if parallel > 1 and len(parts) > 1:
+            with ThreadPoolExecutor(max_workers=parallel) as pool:
+                answers = list(pool.map(self._batch_part, parts))
+        else:
+            answers = [self._batch_part(part) for part in parts]
         results = []
-        for start in range(0, len(calls), chunk):
-            part = calls[start : start + chunk]
-            ids = [next(self.ids) for _ in part]
-            body = [{"jsonrpc": "2.0", "id": i, "method": method, "params": params}
-                    for i, (method, params) in zip(ids, part, strict=True)]  # fmt: skip
-            replies = self._post(body)
-            if not isinstance(replies, list):
-                methods = ",".join(sorted({method for method, _ in part}))
-                raise RpcError(
-                    f"batch {methods}: node did not answer with a batch: {replies!r:.200}"
-                )
-            by_id = {reply.get("id"): reply for reply in replies}
-            for i, (method, _) in zip(ids, part, strict=True):
-                reply = by_id.get(i, {"error": {"message": "missing"}})
+        for part, replies in zip(parts, answers, strict=True):
+            for (method, _), reply in zip(part, replies, strict=True):
                 results.append(_outcome(method, reply) if return_errors else _result(method, reply))
         return results
+
+    def _batch_part(self, part: list[tuple[str, list]]) -> list[dict]:
+        """The node's replies to one batch, in the order of its calls."""
+        ids = [next(self.ids) for _ in part]
+        body = [{"jsonrpc": "2.0", "id": i, "method": method, "params": params}
+                for i, (method, params) in zip(ids, part, strict=True)]  # fmt: skip
+        replies = self._post(body)
+        if not isinstance(replies, list):
+            methods = ",".join(sorted({method for method, _ in part}))
+            raise RpcError(f"batch {methods}: node did not answer with a batch: {replies!r:.200}")
+        by_id = {reply.get("id"): reply for reply in replies}
+        return [by_id.get(i, {"error": {"message": "missing"}}) for i in ids]
 
     def view(self, to: str, signature: str, args=(), returns=("uint256",),
              block: int | str = "latest") -> tuple:  # fmt: skip

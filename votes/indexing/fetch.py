@@ -15,7 +15,7 @@ from votes.chain.client import ChainClient, LogRangeWalker, RpcError, encode_cal
 from votes.chain.decoders import DecodedEvent, LogDecodeError, decode_log
 from votes.chain.events import EVENTS, MINIPOOL_EVENTS
 from votes.indexing.registry_view import RegistryView
-from votes.indexing.reverted import find_reverted_votes, revert_reasons
+from votes.indexing.reverted import revert_reasons, reverted_votes_among, unexplained_nonces
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,10 @@ class RangeBatch:
     member_info: dict[str, tuple[str, str]] = field(default_factory=dict)
     reverted: list[DecodedEvent] = field(default_factory=list)  # votes read from calldata
     revert_reasons: dict[str, str] = field(default_factory=dict)
+    unexplained_txs: int = 0  # members' transactions no log explains, looked for by nonce
+
+
+TX_PARALLEL = 2  # transaction batches in flight: a node answers them on several cores
 
 
 def _int(value) -> int | None:
@@ -138,9 +142,8 @@ def _fetch_transactions(client: ChainClient, batch: RangeBatch) -> None:
     hashes = sorted({e.tx_hash for e in batch.events if e.spec.kind == "submitted"})
     if not hashes:
         return
-    calls = [("eth_getTransactionByHash", [h]) for h in hashes]
-    answers = client.batch_calls(calls + [("eth_getTransactionReceipt", [h]) for h in hashes])
-    txs, receipts = answers[: len(hashes)], answers[len(hashes) :]
+    txs = client.batch("eth_getTransactionByHash", [[h] for h in hashes], parallel=TX_PARALLEL)
+    receipts = client.batch("eth_getTransactionReceipt", [[h] for h in hashes])
     for tx_hash, tx, receipt in zip(hashes, txs, receipts, strict=True):
         if tx is None or receipt is None:
             raise _chain_moved(batch, f"transaction {tx_hash} is gone")
@@ -152,8 +155,10 @@ def _fetch_reverted_votes(client: ChainClient, batch: RangeBatch, view: Registry
     joined = [e.values["node"] for e in batch.events if e.spec.kind == "joined"]
     senders = sorted(set(members) | set(joined))
     known = {(tx.sender.lower(), tx.nonce) for tx in batch.txs.values()}
-    found = find_reverted_votes(client, view, senders, known, batch.from_block, batch.to_block,
-                                anchors=_anchors(batch))  # fmt: skip
+    wanted = unexplained_nonces(client, senders, known, batch.from_block, batch.to_block)
+    batch.unexplained_txs = len(wanted)
+    found = reverted_votes_among(client, view, wanted, _anchors(batch), batch.from_block,
+                                 batch.to_block)  # fmt: skip
     reasons = revert_reasons(client, [tx for _, tx, _ in found])
     for (vote, tx, receipt), reason in zip(found, reasons, strict=True):
         batch.reverted.append(vote)

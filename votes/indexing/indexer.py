@@ -41,6 +41,7 @@ class PassReport:
     target: int = 0
     submissions: int = 0
     reverted_votes: int = 0
+    unexplained_txs: int = 0
     blocks: int = 0
     ranges: int = 0
     bad_logs: int = 0
@@ -132,6 +133,7 @@ class Indexer:
             report.blocks += range_end - range_start + 1
             report.submissions += sum(1 for e in batch.events if e.spec.kind == "submitted")
             report.reverted_votes += len(batch.reverted)
+            report.unexplained_txs += batch.unexplained_txs
             report.bad_logs += len(batch.bad_logs)
             report.to_block = range_end
             self.on_progress(report)

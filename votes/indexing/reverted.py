@@ -90,7 +90,13 @@ def find_reverted_votes(client: ChainClient, view: RegistryView, senders: list[s
     """(vote, transaction, receipt) for each reverted duty call a sender sent to an oDAO
     contract (any address a tracked name ever had, or a minipool) in the range."""
     wanted = unexplained_nonces(client, senders, known, from_block, to_block)
-    mined_in = locate_nonces(client, wanted, anchors or {}, from_block, to_block)
+    return reverted_votes_among(client, view, wanted, anchors or {}, from_block, to_block)
+
+
+def reverted_votes_among(client: ChainClient, view: RegistryView, wanted: list[tuple[str, int]],
+                         anchors: dict, from_block: int, to_block: int) -> list[tuple]:  # fmt: skip
+    """`find_reverted_votes` for the (sender, nonce) pairs no log explains."""
+    mined_in = locate_nonces(client, wanted, anchors, from_block, to_block)
     numbers = sorted(set(mined_in.values()))
     full_blocks = client.batch("eth_getBlockByNumber", [[hex(n), True] for n in numbers])
     blocks = dict(zip(numbers, full_blocks, strict=True))
