@@ -14,18 +14,13 @@ from eth_account.messages import encode_defunct
 from diversity.fingerprint.declarations import Claim, declaration_text, record_declaration
 from diversity.models import Declaration, DeclarationRejection
 from reliability.faulty_node import FaultyNode
-from reliability.indexer_state import db_state, devnet_config
+from reliability.indexer_state import db_state, devnet_config, rows_lost
 from reliability.scenario import Scenario
 from votes.chain.client import ChainClient, RpcError
-from votes.devnet.profiles import load_profiles
-from votes.devnet.scenario import load_scenario
-from votes.devnet.session import open_devnet
-from votes.devnet.simulator import Simulation
 from votes.indexing.indexer import Indexer
 from votes.models import Member, MembershipEvent
 from votes.reset import reset_network
 
-SIMULATED_DAYS = 3
 MAX_RANGE = 200  # blocks per eth_getLogs: several ranges even on a short history
 UNSIGNED = "0x" + "00" * 65
 GONE_AFTER = 25  # forwarded requests before the node disappears mid-pass
@@ -82,24 +77,16 @@ def signed_claim(network: str, address: str, timestamp: int, nonce: int, key) ->
     return message, "0x" + signature.removeprefix("0x")
 
 
-def node_fault_scenarios() -> dict[str, Scenario]:
-    """A short simulated history indexed clean, then again through each fault; rows lost or
-    added are the difference from the clean pass."""
-    with open_devnet() as (chain, deployment):
-        Simulation(chain, deployment, load_profiles(), load_scenario(None, SIMULATED_DAYS),
-                   members=15, days=SIMULATED_DAYS, seed=1).run()  # fmt: skip
-        head = chain.w3.eth.block_number
+def node_fault_scenarios(deployment, head: int, reference: dict) -> dict[str, Scenario]:
+    """The devnet's history indexed through each fault in turn; rows lost or added are the
+    difference from `reference`, a clean pass to `head`."""
+    results = {}
+    for name, (injected, inject, count) in FAULTS.items():
         reset_network("devnet")
-        Indexer(devnet_config(deployment), confirmations=0).run_pass(to_block=head)
-        reference = db_state()
-        results = {}
-        for name, (injected, inject, count) in FAULTS.items():
-            reset_network("devnet")
-            with FaultyNode(deployment.rpc_url) as node:
-                inject(node)
-                index_through(node, deployment, head)
-                results[name] = Scenario(injected, count(node), rows_lost(reference, db_state()))
-        reset_network("devnet")
+        with FaultyNode(deployment.rpc_url) as node:
+            inject(node)
+            index_through(node, deployment, head)
+            results[name] = Scenario(injected, count(node), rows_lost(reference, db_state()))
     return results
 
 
@@ -112,12 +99,6 @@ def index_through(node: FaultyNode, deployment, head: int) -> None:
         Indexer(config, client=client, confirmations=0, max_range=MAX_RANGE).run_pass(to_block=head)
     except RpcError:
         Indexer(devnet_config(deployment), confirmations=0).run_pass(to_block=head)
-
-
-def rows_lost(reference: dict, state: dict) -> dict[str, int]:
-    missing = sum(len(set(rows) - set(state.get(table, []))) for table, rows in reference.items())
-    extra = sum(len(set(rows) - set(reference.get(table, []))) for table, rows in state.items())
-    return {"rows": missing, "extra_rows": extra}
 
 
 def gone_after(node: FaultyNode, requests: int) -> None:

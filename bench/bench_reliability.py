@@ -1,28 +1,35 @@
 """The reliability table: each fault or hostile input injected by this run, how many times, and
-what was lost (rows, accepted forgeries, server errors), every figure counted here.
+what was lost (rows, alerts, deliveries, accepted forgeries, server errors), every figure
+counted here against ground truth.
 
 `measure_reliability()` runs the hostile-input scenarios on the configured database inside a
-transaction that is rolled back (nothing they write stays, and nothing they queue is sent), then
-the node faults of bench/bench_faults.py on a devnet of their own. A scenario that fails to run
-reports its error instead of figures; the others still run.
+transaction that is rolled back (nothing they write stays, and nothing they queue is sent).
+The chain and process faults (bench_devnet_faults.py) and the Redis outage
+(bench_alert_outage.py) need committed rows that other processes read, so they run in a
+sandbox: a database and a folder of the run's own (reliability_sandbox.py). A scenario that
+fails to run reports its error instead of figures; the others still run.
 """
 
 import random
 import traceback
 import zlib
 from collections.abc import Callable
-from dataclasses import asdict
 
 import zstandard
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.test import Client, override_settings
 
-from bench.bench_faults import forge_declarations, node_fault_scenarios
+from bench.bench_alert_outage import redis_outage
+from bench.bench_devnet_faults import devnet_faults
+from bench.bench_faults import forge_declarations
+from bench.reliability_config import BENCH, ReliabilityRun
+from bench.reliability_sandbox import sandbox
 from diversity.alerts.urlsafety import UnsafeURL, check_url
 from diversity.rewardstree import RewardsFileError, verify_rewards_bytes
 from reliability.route_walk import RouteWalker
-from reliability.scenario import Scenario
+from reliability.routes import published_routes
+from reliability.scenario import Scenario, run_scenarios
 from reliability.schema_fuzz import fuzz_api, staff_headers
 
 SEED = 16
@@ -36,28 +43,36 @@ UNSAFE_URLS = ("http://hooks.example.org/x", "https://localhost/x", "https://127
                "ftp://hooks.example.org/x", "https://u:p@[::1]/", "file:///etc/passwd")  # fmt: skip
 
 
-def measure_reliability(fuzz_examples: int = 25) -> dict:
-    runs: dict[str, Callable[[], Scenario | dict[str, Scenario]]] = {
-        "hostile rewards files": hostile_rewards_files,
-        "forged declarations": forged_declarations,
+def measure_reliability(run: ReliabilityRun = BENCH) -> dict:
+    table = run_scenarios({
+        "hostile rewards files": lambda: hostile_rewards_files(run.rewards_files),
+        "forged declarations": lambda: forged_declarations(run.forgery_rounds),
         "SSRF webhook URLs": ssrf_webhook_urls,
-        "route walk": route_walk,
-        "schema fuzz": lambda: schema_fuzz(fuzz_examples),
-        "node faults": node_fault_scenarios,
-    }
-    table: dict[str, dict] = {}
-    for name, run in runs.items():
-        try:
-            outcome = run()
-        except Exception as error:  # one broken scenario must not hide the others
-            traceback.print_exc()
-            table[name] = {"error": f"{type(error).__name__}: {error}"}
-            continue
-        outcomes = outcome if isinstance(outcome, dict) else {name: outcome}
-        table.update(
-            {key: {**asdict(value), "clean": value.clean} for key, value in outcomes.items()}
-        )
+        "route walk": lambda: route_walk(run.route_every),
+        "schema fuzz": lambda: schema_fuzz(run.fuzz_examples),
+    })  # fmt: skip
+    try:
+        with sandbox() as folder:
+            table.update(devnet_faults(run, folder))
+            table.update(run_scenarios({"Redis down with alerts queued": lambda: redis_outage(
+                folder, run.alerts_in_redis, run.alerts_while_down)}))  # fmt: skip
+    except Exception as error:  # the sandbox itself: the hostile-input rows still stand
+        traceback.print_exc()
+        table["sandbox"] = {"error": f"{type(error).__name__}: {error}"}
     return table
+
+
+def table_lines(table: dict[str, dict]) -> list[str]:
+    """The table as bench/RESULTS.md carries it (a Markdown table)."""
+    lines = ["| scenario | injected | times | lost |", "| --- | --- | --- | --- |"]
+    for name, figures in table.items():
+        if "error" in figures:
+            lines.append(f"| {name} | could not run: {figures['error']} | | |")
+            continue
+        lost = ", ".join(f"{count} {what.replace('_', ' ')}" for what, count in
+                         figures["lost"].items())  # fmt: skip
+        lines.append(f"| {name} | {figures['injected']} | {figures['times']:,} | {lost} |")
+    return lines
 
 
 def rolled_back(run: Callable[[], Scenario]) -> Scenario:
@@ -98,8 +113,8 @@ def random_json(rng: random.Random) -> str:
     return "{" + body + "}"
 
 
-def forged_declarations() -> Scenario:
-    return rolled_back(forge_declarations)
+def forged_declarations(rounds: int) -> Scenario:
+    return rolled_back(lambda: forge_declarations(rounds))
 
 
 def ssrf_webhook_urls() -> Scenario:
@@ -119,12 +134,15 @@ def ssrf_webhook_urls() -> Scenario:
 
 
 @override_settings(DEBUG=False, **AS_SERVED)
-def route_walk() -> Scenario:
+def route_walk(every: int = 1) -> Scenario:
+    """Every `every`-th route the resolver publishes (1: all of them)."""
+
     def run() -> Scenario:
         staff = User.objects.create_user("bench-walker", is_staff=True, is_superuser=True)
         signed_in = Client()
         signed_in.force_login(staff)
-        report = RouteWalker({"anonymous": Client(), "staff": signed_in}).walk()
+        walker = RouteWalker({"anonymous": Client(), "staff": signed_in})
+        report = walker.walk(published_routes()[::every])
         return Scenario(
             f"hostile path, query and form values on {report.routes} routes, anonymous and staff",
             report.requests,

@@ -161,3 +161,24 @@ def db_state(network: str = NETWORK) -> dict[str, list[tuple]]:
 def clear_index(network: str = NETWORK) -> None:
     """Forget everything indexed for the network, as if the database were new."""
     reset_network(network)
+
+
+def rows_lost(reference: dict, state: dict) -> dict[str, int]:
+    """Rows of `reference` (what a clean pass stores) missing from `state`, and rows of `state`
+    that the reference does not have, over every table db_state() reads."""
+    missing = sum(len(set(rows) - set(state.get(table, []))) for table, rows in reference.items())
+    extra = sum(len(set(rows) - set(reference.get(table, []))) for table, rows in state.items())
+    return {"rows": missing, "extra_rows": extra}
+
+
+def checkpoint_block(network: str = NETWORK) -> int:
+    """The last block the database says is indexed (-1: none)."""
+    row = Checkpoint.objects.filter(network=network).first()
+    return row.block_number if row else -1
+
+
+def rows_past_checkpoint(network: str = NETWORK) -> int:
+    """Submissions above the checkpoint: what a half-written range would leave behind, since a
+    range and its checkpoint are committed together."""
+    above = Submission.objects.filter(network=network, block_number__gt=checkpoint_block(network))
+    return above.count()

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from votes.models import Checkpoint, Submission
+from reliability.indexer_state import NETWORK, checkpoint_block, rows_past_checkpoint
+from votes.models import Submission
 
 KILLED_INDEXER = """
 import os, signal, sys
@@ -64,10 +65,8 @@ def index_killed_after(submissions: int, env: dict[str, str]) -> Kill:
     """`index` that SIGKILLs itself once it has stored `submissions` submissions (env: see
     reliability/processes.py; DEVNET_FILE and LOG_RANGE shape the run)."""
     process = run([sys.executable, "-c", KILLED_INDEXER, str(submissions)], env)
-    checkpoint = Checkpoint.objects.filter(network="devnet").first()
-    at = checkpoint.block_number if checkpoint else -1
-    submitted = Submission.objects.filter(network="devnet")
-    return Kill(process, at, submitted.count(), submitted.filter(block_number__gt=at).count())
+    stored = Submission.objects.filter(network=NETWORK).count()
+    return Kill(process, checkpoint_block(), stored, rows_past_checkpoint())
 
 
 def index(env: dict[str, str]) -> subprocess.CompletedProcess:

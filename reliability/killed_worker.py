@@ -13,9 +13,9 @@ from pathlib import Path
 
 from django.db import connection
 
+from reliability import indexer_state
 from reliability.celery_broker import client_app
 from reliability.celery_worker import start_worker
-from votes.models import Checkpoint
 
 VISIBILITY_TIMEOUT = "3"  # seconds before an unacknowledged task is handed out again
 SHORT_OF_HEAD = 20  # blocks: a kill this close to the head might come after the last write
@@ -29,8 +29,7 @@ class KilledWorkers:
 
 def checkpoint_block() -> int:
     connection.close()  # see the worker's commits, not a stale snapshot
-    row = Checkpoint.objects.filter(network="devnet").first()
-    return row.block_number if row else -1
+    return indexer_state.checkpoint_block()
 
 
 def index_killing_workers(kills: int, rpc_url: str, head: int, folder: Path,

@@ -23,6 +23,9 @@ class Command(TowerwatchCommand):
         )
         parser.add_argument("--only", nargs="*", default=None, choices=SECTIONS, metavar="SECTION",
                             help=f"sections: {' '.join(SECTIONS)}")  # fmt: skip
+        parser.add_argument(
+            "--quick", action="store_true", help="reliability: every scenario, a few examples each"
+        )
 
     def handle(self, *args, **options):
         results: dict[str, object] = {}
@@ -40,9 +43,17 @@ class Command(TowerwatchCommand):
             self.stdout.write(json.dumps(results, indent=2))
         else:
             for name, figures in results.items():
-                self.stdout.write(f"== {name}")
-                for key, value in (figures or {}).items():
-                    self.stdout.write(f"  {key}: {value}")
+                self._print(name, figures or {})
+
+    def _print(self, name: str, figures: dict) -> None:
+        self.stdout.write(f"== {name}")
+        if name == "reliability" and "error" not in figures:
+            from bench.bench_reliability import table_lines
+
+            self.stdout.write("\n".join(table_lines(figures)))
+            return
+        for key, value in figures.items():
+            self.stdout.write(f"  {key}: {value}")
 
     def _sections(self, options, results):
         from bench.bench_indexing import mainnet_estimate, measure_indexing
@@ -72,9 +83,9 @@ class Command(TowerwatchCommand):
         yield "scale", scale
         yield "simulation", lambda: measure_simulation(days=options["days"])
         yield "rewards", measure_rewards
-        yield from self._optional_sections()
+        yield from self._optional_sections(options)
 
-    def _optional_sections(self):
+    def _optional_sections(self, options):
         from bench.bench_fingerprint import measure_fingerprint
 
         yield "fingerprint", lambda: measure_fingerprint(truth=self.truth)
@@ -82,5 +93,6 @@ class Command(TowerwatchCommand):
 
         yield "web", measure_web
         from bench.bench_reliability import measure_reliability
+        from bench.reliability_config import BENCH, QUICK
 
-        yield "reliability", measure_reliability
+        yield "reliability", lambda: measure_reliability(QUICK if options["quick"] else BENCH)
