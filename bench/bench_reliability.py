@@ -87,7 +87,9 @@ def hostile_rewards_files(count: int = 300) -> Scenario:
     """Random bytes, random zstd frames and random JSON as rewards files: none may pass, none
     may raise anything but the verifier's own error."""
     rng = random.Random(SEED)
-    scenario = Scenario("random bytes, zstd frames and JSON documents as rewards files")
+    scenario = Scenario(
+        "random bytes, zstd frames, zlib streams and JSON documents as rewards files"
+    )
     scenario.lost = {"accepted": 0, "crashes": 0}
     for index in range(count):
         raw = rng.randbytes(rng.randrange(2000))
@@ -119,7 +121,10 @@ def forged_declarations(rounds: int) -> Scenario:
 
 def ssrf_webhook_urls() -> Scenario:
     """Webhook hosts resolving to private addresses, and URLs that are not https at all."""
-    scenario = Scenario("webhook URLs at private, loopback and link-local addresses, non-https")
+    scenario = Scenario(
+        "webhook hosts resolving to private, loopback, link-local, mapped and NAT64 addresses; "
+        "non-https URLs"
+    )
     scenario.lost = {"accepted": 0}
     attempts = [("https://hooks.example.org/x", address) for address in PRIVATE_ADDRESSES]
     attempts += [(url, "127.0.0.1") for url in UNSAFE_URLS]
