@@ -72,13 +72,40 @@ class MemberCounter:
         return self.counts[index - 1] if index else 0
 
 
+VOTE_FIELDS = ("pk", "round_id", "round__key", "block_number", "tx_index", "log_index", "tx_hash",
+               "member_id", "submission_key", "event_era", "reverted", "revert_reason", "values",
+               "late", "agrees_with_consensus")  # fmt: skip
+
+
+@dataclass(slots=True)
+class Vote:
+    """What the replay reads of a Submission (a row of VOTE_FIELDS): a model instance each
+    cost more than the replay itself."""
+
+    pk: int
+    round_id: int
+    round_key: str
+    block_number: int
+    tx_index: int
+    log_index: int
+    tx_hash: str
+    member_id: int
+    submission_key: str
+    event_era: str
+    reverted: bool
+    revert_reason: str
+    values: dict
+    late: bool
+    agrees_with_consensus: bool | None
+
+
 @dataclass
 class RoundTally:
     counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    crossing: Submission | None = None
+    crossing: Vote | None = None
     members_at_crossing: int = 0
-    refused: Submission | None = None  # the reverted vote that would have crossed
-    logged_late: Submission | None = None  # a late vote logged where the contract reverts them
+    refused: Vote | None = None  # the reverted vote that would have crossed
+    logged_late: Vote | None = None  # a late vote logged where the contract reverts them
     logs_update: bool = True  # whether the contract logs an update when a value applies
 
 
@@ -106,15 +133,17 @@ class Settled:
         self.rounds: set[int] = set()
         self.highest: int | None = None
 
-    def add(self, sim_round: Round) -> None:
-        self.rounds.add(sim_round.id)
+    def add(self, vote: Vote) -> None:
+        """The round `vote` crossed in is decided."""
+        self.rounds.add(vote.round_id)
         if self.ordered:
-            self.highest = max(self.highest or 0, int(sim_round.key))
+            self.highest = max(self.highest or 0, int(vote.round_key))
 
-    def covers(self, sim_round: Round) -> bool:
+    def covers(self, vote: Vote) -> bool:
+        """Whether `vote`'s round is decided already."""
         if self.ordered:
-            return self.highest is not None and int(sim_round.key) <= self.highest
-        return sim_round.id in self.rounds
+            return self.highest is not None and int(vote.round_key) <= self.highest
+        return vote.round_id in self.rounds
 
 
 def replay_duty(network: str, duty: str, schedule: ThresholdSchedule,
@@ -124,15 +153,16 @@ def replay_duty(network: str, duty: str, schedule: ThresholdSchedule,
     settled = Settled(duty)
     voted: set[tuple[int, str]] = set()  # (member, key): a repeat reverts as a duplicate
     refusals = refusal_reasons(duty)
-    submissions = (
+    rows = (
         Submission.objects.filter(network=network, round__duty=duty)
-        .select_related("round")
         .order_by("block_number", "tx_index", "log_index")
+        .values_list(*VOTE_FIELDS)
     )
+    submissions = [Vote(*row) for row in rows]
     for vote in submissions:
         tally, rule = tallies[vote.round_id], rule_of(duty, vote.event_era)
         tally.logs_update = tally.logs_update and rule.updated is not None
-        vote.late = settled.covers(vote.round)
+        vote.late = settled.covers(vote)
         if vote.late:
             if rule.late_votes == REVERTS and not vote.reverted:
                 tally.logged_late = tally.logged_late or vote
@@ -153,7 +183,7 @@ def replay_duty(network: str, duty: str, schedule: ThresholdSchedule,
         tally.counts[vote.submission_key] = would_count
         if crosses(rule.consensus, would_count, members, threshold):
             tally.crossing, tally.members_at_crossing = vote, members
-            settled.add(vote.round)
+            settled.add(vote)
     return {"tallies": tallies, "submissions": submissions}
 
 
@@ -260,13 +290,13 @@ def _outcome(outcome: Consensus, tally: RoundTally, update,
         outcome.status = Consensus.Status.REACHED
         outcome.submission_key = crossing.submission_key
         outcome.values = crossing.values
-        outcome.crossing_submission = crossing
+        outcome.crossing_submission_id = crossing.pk
         outcome.vote_count = tally.counts[crossing.submission_key]
         outcome.member_count = tally.members_at_crossing
         outcome.block_number = crossing.block_number
     else:
         outcome.status = Consensus.Status.PENDING
-        outcome.submission_key, outcome.values, outcome.crossing_submission = "", None, None
+        outcome.submission_key, outcome.values, outcome.crossing_submission_id = "", None, None
         outcome.vote_count = max(tally.counts.values(), default=0)
         outcome.member_count, outcome.block_number = 0, None
         if tally.refused is not None:
@@ -279,13 +309,13 @@ def _outcome(outcome: Consensus, tally: RoundTally, update,
 
 def _accept_later_execution(outcome: Consensus, duty: str, tally: RoundTally, counter,
                             schedule: ThresholdSchedule,
-                            votes: list[Submission]) -> None:  # fmt: skip
+                            votes: list[Vote]) -> None:  # fmt: skip
     """A value applied by `executeUpdate*` / `executeRewardSnapshot` (anyone may call them once
     the votes suffice, e.g. after members left) comes in a transaction that is no vote. It is
     consensus if its votes cross the threshold with the member count at the execution.
     `votes`: every vote of the round."""
     update = outcome.onchain_update
-    if outcome.crossing_submission is not None or update is None:
+    if outcome.crossing_submission_id is not None or update is None:
         return
     if update.tx_hash in {vote.tx_hash for vote in votes}:
         return
@@ -308,12 +338,12 @@ def _refused(outcome: Consensus, tally: RoundTally) -> None:
     vote = tally.refused
     outcome.status = Consensus.Status.REFUSED
     outcome.submission_key, outcome.values = vote.submission_key, vote.values
-    outcome.crossing_submission, outcome.block_number = vote, vote.block_number
+    outcome.crossing_submission_id, outcome.block_number = vote.pk, vote.block_number
     outcome.vote_count = tally.counts[vote.submission_key] + 1
     outcome.member_count = tally.members_at_crossing
 
 
-def _disagreement(crossing: Submission | None, update: OnChainUpdate | None,
+def _disagreement(crossing: Vote | None, update: OnChainUpdate | None,
                   tally: RoundTally) -> str:  # fmt: skip
     if tally.logged_late is not None:
         return (f"vote {tally.logged_late.tx_hash} was logged after the round settled, "
