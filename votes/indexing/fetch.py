@@ -54,6 +54,7 @@ class RangeBatch:
     reverted: list[DecodedEvent] = field(default_factory=list)  # votes read from calldata
     revert_reasons: dict[str, str] = field(default_factory=dict)
     unexplained_txs: int = 0  # members' transactions no log explains, looked for by nonce
+    last_hash_before: str = ""  # the last block's hash, read before anything else
 
 
 TX_PARALLEL = 2  # transaction batches in flight: a node answers them on several cores
@@ -86,13 +87,13 @@ def block_info(block: dict) -> BlockInfo:
                      _int(block.get("baseFeePerGas")))  # fmt: skip
 
 
-def fetch_range(client: ChainClient, walker: LogRangeWalker, view: RegistryView,
-                from_block: int, to_block: int,
-                members: tuple[str, ...] = ()) -> RangeBatch:  # fmt: skip
-    """`members`: who was a member when the range starts (their reverted votes are looked for,
-    with those of members joining in it)."""
+def read_votes(client: ChainClient, walker: LogRangeWalker, view: RegistryView,
+               from_block: int, to_block: int) -> RangeBatch:  # fmt: skip
+    """The first half of a range: the last block's hash, then the logs, decoded, and the
+    transactions and receipts of the votes. It needs nothing from the database, so the indexer
+    reads a range this far while it writes the one before."""
     batch = RangeBatch(from_block, to_block)
-    last_hash_before = client.get_block(to_block)["hash"]
+    batch.last_hash_before = client.get_block(to_block)["hash"]
     contract_topics = [["0x" + s.topic0.hex() for s in EVENTS if s not in MINIPOOL_EVENTS]]
     minipool_topics = [["0x" + s.topic0.hex() for s in MINIPOOL_EVENTS]]
     registered, from_minipools = walker.fetch_all(
@@ -102,9 +103,17 @@ def fetch_range(client: ChainClient, walker: LogRangeWalker, view: RegistryView,
         _decode_into(batch, raw, view, is_minipool)
     batch.events.sort(key=lambda event: event.position)
     _fetch_transactions(client, batch)
+    return batch
+
+
+def complete_range(client: ChainClient, batch: RangeBatch, view: RegistryView,
+                   members: tuple[str, ...]) -> RangeBatch:  # fmt: skip
+    """The second half: the reverted votes of who was a member at the range's start (known once
+    the range before is stored), the blocks, the check that everything read since the last
+    block's hash comes from one chain, and the ID and URL of members who joined."""
     _fetch_reverted_votes(client, batch, view, members)
     _fetch_blocks(client, batch)
-    _check_one_chain(batch, last_hash_before)
+    _check_one_chain(batch, batch.last_hash_before)
     _fetch_member_info(client, batch, view.current("rocketDAONodeTrusted"))
     return batch
 

@@ -9,6 +9,7 @@ which the next pass reads again; unique constraints make the replay idempotent.
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -20,7 +21,7 @@ from votes.chain.client import ChainClient, LogRangeWalker
 from votes.chain.networks import TRACKED_NAMES, NetworkConfig
 from votes.chain.registry import discover_all_eras
 from votes.consensus import compute_consensus
-from votes.indexing.fetch import fetch_range
+from votes.indexing.fetch import RangeBatch, complete_range, read_votes
 from votes.indexing.registry_view import RegistryView
 from votes.indexing.reorg import find_fork_point, roll_back
 from votes.indexing.snapshot import seed_members
@@ -117,27 +118,42 @@ class Indexer:
         return fork
 
     def _index_ranges(self, view: RegistryView, start: int, target: int, report: PassReport):
+        """Range after range, each read in two halves: the first (logs, votes' transactions)
+        by a reader thread while the range before is written, the second (what needs the
+        members stored so far, then the check that it all comes from one chain) here."""
         spans = SpanPlanner(self.walker.max_range, self.largest_span)
-        range_start, span = start, spans.span
-        while range_start <= target:
-            range_end = min(target, range_start + span - 1)
-            members = tuple(
-                Member.objects.filter(network=self.network)
-                .exclude(left_block__lt=range_start)
-                .values_list("address", flat=True)
-            )
-            batch = fetch_range(self.client, self.walker, view, range_start, range_end, members)
-            with transaction.atomic():
-                BatchWriter(self.network, batch).write()
-            report.ranges += 1
-            report.blocks += range_end - range_start + 1
-            report.submissions += sum(1 for e in batch.events if e.spec.kind == "submitted")
-            report.reverted_votes += len(batch.reverted)
-            report.unexplained_txs += batch.unexplained_txs
-            report.bad_logs += len(batch.bad_logs)
-            report.to_block = range_end
-            self.on_progress(report)
-            range_start, span = range_end + 1, spans.after(len(batch.events) + len(batch.reverted))
+        with ThreadPoolExecutor(max_workers=1) as reader:
+
+            def read(first: int, span: int):
+                last = min(target, first + span - 1)
+                return reader.submit(read_votes, self.client, self.walker, view, first, last)
+
+            pending = read(start, spans.span)
+            while pending is not None:
+                batch = pending.result()
+                batch = complete_range(self.client, batch, view, self._members_at(batch.from_block))
+                following = batch.to_block + 1
+                span = spans.after(len(batch.events) + len(batch.reverted))
+                pending = read(following, span) if following <= target else None
+                with transaction.atomic():
+                    BatchWriter(self.network, batch).write()
+                self._count(report, batch)
+                self.on_progress(report)
+
+    def _members_at(self, block: int) -> tuple[str, ...]:
+        """Members stored as present at `block` (or joined since): whose reverted votes count."""
+        rows = Member.objects.filter(network=self.network).exclude(left_block__lt=block)
+        return tuple(rows.values_list("address", flat=True))
+
+    @staticmethod
+    def _count(report: PassReport, batch: RangeBatch) -> None:
+        report.ranges += 1
+        report.blocks += batch.to_block - batch.from_block + 1
+        report.submissions += sum(1 for e in batch.events if e.spec.kind == "submitted")
+        report.reverted_votes += len(batch.reverted)
+        report.unexplained_txs += batch.unexplained_txs
+        report.bad_logs += len(batch.bad_logs)
+        report.to_block = batch.to_block
 
     def _refresh_registry(self, target: int) -> list[ContractAddress]:
         """Extend each tracked name's address history up to `target`."""
