@@ -19,7 +19,7 @@ from reliability.scenario import Scenario
 from votes.indexing.indexer import Indexer
 from votes.reset import reset_network
 
-KILL_AFTER = 15  # submissions a killed `index` stores (inside its open range) before it dies
+KILL_AFTER = 15  # submissions a killed `index` writes before it dies inside the range at hand
 INDEX_LOG_RANGE = "10"  # blocks per range for the killed `index`: several ranges per kill
 WORKER_LOG_RANGE = "2"  # blocks per range for the workers: a pass long enough to kill mid-way
 LOCK_TIMEOUT = "500ms"
@@ -36,8 +36,8 @@ def killed_indexer(deployment, reference: dict, folder: Path, kills: int) -> Sce
     lost = rows_lost(reference, db_state())
     lost["half_written_ranges"] = sum(run.past_checkpoint > 0 for run in runs)
     return Scenario(
-        f"`manage.py index` SIGKILLed inside a range's transaction after storing {KILL_AFTER} "
-        "submissions, then run again",
+        f"`manage.py index` SIGKILLed inside a range's transaction, its submissions written, once "
+        f"it has written {KILL_AFTER}; then run again",
         sum(run.killed for run in runs),
         lost,
     )

@@ -1,10 +1,11 @@
 """`manage.py index` in a subprocess, SIGKILLed in the middle of writing a range, and run again:
 the crash test and the reliability bench.
 
-The kill comes from inside: after the process has stored N submissions (counted by a patched
-BatchWriter, i.e. inside the range's database transaction), it sends itself SIGKILL. No
-finally clause, no rollback on the way out: the database must cope with a connection that
-simply disappears, as after the OOM killer or a power cut.
+The kill comes from inside: once the process has written N submissions (counted after the
+store's bulk write of a range's submissions, i.e. inside the range's database transaction,
+before its checkpoint), it sends itself SIGKILL. No finally clause, no rollback on the way out:
+the database must cope with a connection that simply disappears, as after the OOM killer or a
+power cut.
 """
 
 import signal
@@ -25,19 +26,19 @@ django.setup()
 from django.core.management import call_command
 from votes.indexing.store import BatchWriter
 
-stored = 0
-store_submission = BatchWriter._on_submitted
+written = 0
+store_submissions = BatchWriter._store_submissions
 
 
-def store_then_die(self, event, *reason):
-    global stored
-    store_submission(self, event, *reason)
-    stored += 1
-    if stored == int(sys.argv[1]):
+def store_then_die(self):
+    global written
+    store_submissions(self)
+    written += len(self.votes)
+    if written >= int(sys.argv[1]):
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-BatchWriter._on_submitted = store_then_die
+BatchWriter._store_submissions = store_then_die
 call_command("index", "--network", "devnet")
 """
 
@@ -62,8 +63,9 @@ def run(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
 
 
 def index_killed_after(submissions: int, env: dict[str, str]) -> Kill:
-    """`index` that SIGKILLs itself once it has stored `submissions` submissions (env: see
-    reliability/processes.py; DEVNET_FILE and LOG_RANGE shape the run)."""
+    """`index` that SIGKILLs itself once it has written `submissions` submissions, in the
+    middle of the range that reaches that many (env: see reliability/processes.py; DEVNET_FILE
+    and LOG_RANGE shape the run)."""
     process = run([sys.executable, "-c", KILLED_INDEXER, str(submissions)], env)
     stored = Submission.objects.filter(network=NETWORK).count()
     return Kill(process, checkpoint_block(), stored, rows_past_checkpoint())
