@@ -159,6 +159,7 @@ def replay_duty(network: str, duty: str, schedule: ThresholdSchedule,
         .values_list(*VOTE_FIELDS)
     )
     submissions = [Vote(*row) for row in rows]
+    stored_flags = {vote.pk: (vote.late, vote.agrees_with_consensus) for vote in submissions}
     for vote in submissions:
         tally, rule = tallies[vote.round_id], rule_of(duty, vote.event_era)
         tally.logs_update = tally.logs_update and rule.updated is not None
@@ -184,7 +185,7 @@ def replay_duty(network: str, duty: str, schedule: ThresholdSchedule,
         if crosses(rule.consensus, would_count, members, threshold):
             tally.crossing, tally.members_at_crossing = vote, members
             settled.add(vote)
-    return {"tallies": tallies, "submissions": submissions}
+    return {"tallies": tallies, "submissions": submissions, "stored_flags": stored_flags}
 
 
 def compute_consensus(network: str, thresholds: dict | None = None) -> dict:
@@ -237,7 +238,7 @@ def _store_duty(network: str, duty: str, schedule: ThresholdSchedule, replay: di
             vote.agrees_with_consensus = (vote.submission_key == winning) if winning else None
         outcome.dissent_count = sum(1 for v in votes if v.agrees_with_consensus is False)
         outcomes.append((sim_round, outcome))
-    _save_vote_flags(network, duty, replay["submissions"])
+    _save_vote_flags(replay["submissions"], replay["stored_flags"])
     _save_outcomes([outcome for _, outcome in outcomes], before)
     for sim_round, outcome in outcomes:
         if outcome.status == Consensus.Status.MISMATCH:
@@ -264,15 +265,13 @@ def _save_outcomes(outcomes: list[Consensus], before: dict[int, tuple]) -> None:
         Consensus.objects.filter(pk__in=ids).update(computed_at=now)
 
 
-def _save_vote_flags(network: str, duty: str, votes) -> None:
-    """`late` and `agrees_with_consensus` of the votes whose replay changed them."""
-    stored = Submission.objects.filter(network=network, round__duty=duty)
-    flags = {pk: (late, agrees) for pk, late, agrees
-             in stored.values_list("pk", "late", "agrees_with_consensus")}  # fmt: skip
+def _save_vote_flags(votes: list[Vote], stored_flags: dict[int, tuple]) -> None:
+    """`late` and `agrees_with_consensus` of the votes whose replay changed them
+    (`stored_flags`: {pk: (late, agrees)} as they were read)."""
     changed = defaultdict(list)
     for vote in votes:
         now = (vote.late, vote.agrees_with_consensus)
-        if flags.get(vote.pk) != now:
+        if stored_flags[vote.pk] != now:
             changed[now].append(vote.pk)
     for (late, agrees), pks in changed.items():
         for ids in _chunks(pks):
