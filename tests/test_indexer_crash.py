@@ -49,17 +49,19 @@ def to_block(simulated_devnet) -> int:
 
 
 def crash_after(monkeypatch, submissions: int) -> None:
-    """Make BatchWriter raise after storing `submissions` submission rows in this process."""
-    stored = []
-    store_submission = BatchWriter._on_submitted
+    """Make BatchWriter raise once `submissions` submission rows have been written in this
+    process: right after a range's rows went into its open transaction, before its on-chain
+    updates and its checkpoint."""
+    written = []
+    store_submissions = BatchWriter._store_submissions
 
-    def store_then_crash(self, event, *reason):
-        store_submission(self, event, *reason)
-        stored.append(event)
-        if len(stored) == submissions:
-            raise Crash(f"crashed after {submissions} submissions")
+    def store_then_crash(self):
+        store_submissions(self)
+        written.extend(self.votes)
+        if len(written) >= submissions:
+            raise Crash(f"crashed after writing {len(written)} submissions")
 
-    monkeypatch.setattr(BatchWriter, "_on_submitted", store_then_crash)
+    monkeypatch.setattr(BatchWriter, "_store_submissions", store_then_crash)
 
 
 @pytest.mark.django_db
