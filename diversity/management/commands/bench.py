@@ -19,7 +19,11 @@ class Command(TowerwatchCommand):
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true")
         parser.add_argument(
-            "--days", type=positive_int, default=365, help="simulated history to index and to time"
+            "--days",
+            type=positive_int,
+            default=90,
+            help="simulated history to index and to time (default 90: anvil keeps every past "
+            "state in memory, and a simulated year outgrows a 24 GB machine)",
         )
         parser.add_argument("--only", nargs="*", default=None, choices=SECTIONS, metavar="SECTION",
                             help=f"sections: {' '.join(SECTIONS)}")  # fmt: skip
