@@ -153,7 +153,7 @@ class ChannelViewSet(viewsets.ModelViewSet):
 
 
 class SubscriptionViewSet(viewsets.ModelViewSet):
-    queryset = Subscription.objects.select_related("channel")
+    queryset = Subscription.objects.select_related("channel").order_by("id")
     serializer_class = SubscriptionSerializer
     permission_classes = [permissions.IsAdminUser]
 
