@@ -18,6 +18,8 @@ from pathlib import Path
 import requests
 from django.conf import settings
 
+from votes.devnet.anvil_memory import MemoryWatch, memory_limit
+
 PR_SET_PDEATHSIG = 1
 ANVIL_BINARY_CANDIDATES = (
     "node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil",
@@ -99,7 +101,14 @@ class Anvil:
             args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=_die_with_parent,
             env={**os.environ, "HOME": str(self.home)},
         )  # fmt: skip
+        self.memory = MemoryWatch(self.process.pid, memory_limit(), self.process.kill)
         self._wait_ready()
+        self.memory.start()
+
+    @property
+    def out_of_memory(self) -> str | None:
+        """Why the memory watch stopped this anvil, if it did."""
+        return self.memory.exceeded
 
     def _wait_ready(self, timeout: float = 20.0) -> None:
         deadline = time.monotonic() + timeout
@@ -116,6 +125,7 @@ class Anvil:
         raise TimeoutError(f"anvil did not answer on {self.url} within {timeout} s")
 
     def stop(self) -> None:
+        self.memory.close()
         if self.process.poll() is None:
             self.process.terminate()
             try:

@@ -14,6 +14,7 @@ from django.conf import settings
 from web3 import Web3
 
 from votes.devnet.anvil import Anvil
+from votes.devnet.anvil_memory import DevnetOutOfMemory
 from votes.devnet.beacon_api_server import BeaconApiServer, SimulatedBeaconChain
 from votes.devnet.chain import DevnetChain
 from votes.devnet.deploy import Deployment, deploy
@@ -75,6 +76,10 @@ def open_devnet(rpc_url: str | None = None, reward_interval_days: int = 7,
         deployment.beacon_url = beacon.start()
         deployment.save(settings.TOWERWATCH_DEVNET_FILE)
         yield chain, deployment
+    except Exception as error:
+        if anvil is not None and anvil.out_of_memory:
+            raise DevnetOutOfMemory(anvil.out_of_memory) from error
+        raise
     finally:
         if beacon is not None:
             beacon.stop()

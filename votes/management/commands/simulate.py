@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 
 from towerwatch.commandline import TowerwatchCommand, non_negative_int, positive_int
+from votes.devnet.anvil_memory import DevnetOutOfMemory
 from votes.devnet.profiles import ProfileError, load_profiles
 from votes.devnet.scenario import ScenarioError, load_scenario
 from votes.devnet.session import open_devnet
@@ -36,6 +37,18 @@ class Command(TowerwatchCommand):
             scenario = load_scenario(options["scenario"], options["days"])
         except (ProfileError, ScenarioError, OSError, json.JSONDecodeError) as error:
             raise CommandError(str(error)) from error
+        try:
+            truth = self._simulate(options, profiles, scenario)
+        except DevnetOutOfMemory as error:
+            raise CommandError(str(error)) from error
+        truth_path = options["truth"] or settings.VAR_DIR / "simulation.json"
+        truth_path.parent.mkdir(parents=True, exist_ok=True)
+        truth_path.write_text(json.dumps(truth, indent=1))
+        summary = printable_summary(truth)
+        summary["ground_truth_file"] = str(truth_path)
+        self.stdout.write(json.dumps(summary, indent=2))
+
+    def _simulate(self, options: dict, profiles, scenario) -> dict:
         with open_devnet(options["rpc"], options["reward_interval_days"]) as (chain, deployment):
             simulation = Simulation(
                 chain, deployment, profiles, scenario,
@@ -46,9 +59,4 @@ class Command(TowerwatchCommand):
             truth = ground_truth(result, deployment)
             if options["rpc"]:
                 chain.release()
-        truth_path = options["truth"] or settings.VAR_DIR / "simulation.json"
-        truth_path.parent.mkdir(parents=True, exist_ok=True)
-        truth_path.write_text(json.dumps(truth, indent=1))
-        summary = printable_summary(truth)
-        summary["ground_truth_file"] = str(truth_path)
-        self.stdout.write(json.dumps(summary, indent=2))
+            return truth
