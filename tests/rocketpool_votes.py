@@ -40,6 +40,13 @@ def voting_block(rocketpool) -> tuple[int, int]:
     return block["number"], block["timestamp"]
 
 
+def packed_key(prefix: bytes, address: str, *numbers: int) -> bytes:
+    """keccak256(abi.encodePacked(prefix, address, uint256...)): how the contracts key a member's
+    or a minipool's flags in RocketStorage (an address packs to its 20 bytes)."""
+    words = b"".join(number.to_bytes(32, "big") for number in numbers)
+    return keccak(prefix + bytes.fromhex(address[2:]) + words)
+
+
 def storage_uint(rocketpool, key: bytes | str) -> int:
     key = bytes.fromhex(key[2:]) if isinstance(key, str) else key
     return rocketpool.system.contract("rocketStorage").functions.getUint(key).call()
@@ -62,7 +69,7 @@ def plant_minipool(rocketpool, address: str) -> None:
     """Mark `address` as a registered minipool in RocketStorage (`minipool.exists`), the only
     thing the penalty contracts ask of a minipool below its third penalty. A stand-in until the
     devnet creates real minipools (votes/devnet/protocol/validators.py)."""
-    key = keccak(b"minipool.exists" + bytes.fromhex(address[2:]))
+    key = packed_key(b"minipool.exists", address)
     set_storage(rocketpool, BOOLEAN_STORAGE_SLOT, key, 1)
     assert storage_bool(rocketpool, key)
 

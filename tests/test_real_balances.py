@@ -2,11 +2,11 @@
 the index's consensus is the contract's BalancesUpdated, its counter key the contract's own."""
 
 import pytest
-from eth_utils import keccak, to_bytes
 
 from tests.rocketpool_votes import (
     consensus_of,
     index,
+    packed_key,
     storage_bool,
     storage_uint,
     submit_balances,
@@ -18,6 +18,8 @@ from votes.models import Consensus, Submission
 
 pytestmark = [pytest.mark.chain, pytest.mark.django_db]
 VALUES = (1000 * 10**18, 900 * 10**18, 990 * 10**18)  # total, staking, rETH supply
+# Set by every vote for a block, whatever its values (the imitation set none).
+BLOCK_FLAG = b"network.balances.submitted.node"
 
 
 def test_the_eighth_of_fifteen_votes_applies_and_the_ninth_is_late_houston(rocketpool):
@@ -63,14 +65,6 @@ def test_different_values_count_apart_and_only_the_majority_applies(rocketpool):
     assert storage_uint(rocketpool, dissent.submission_key) == 3
 
 
-def voted_for_block_key(member: str, block: int) -> bytes:
-    """The contract's per-block flag: `("network.balances.submitted.node", member, block)`, set
-    by every vote whatever its values (the imitation set none)."""
-    return keccak(
-        b"network.balances.submitted.node" + to_bytes(hexstr=member) + block.to_bytes(32, "big")
-    )
-
-
 def set_network_setting(rocketpool, function: str, path: str, value) -> None:
     rocketpool.run([call(rocketpool.system, rocketpool.guardian, "rocketDAOProtocol", function,
                          "rocketDAOProtocolSettingsNetwork", path, value)])  # fmt: skip
@@ -88,7 +82,7 @@ def test_the_index_has_a_vote_exactly_where_the_contract_flags_a_member_for_the_
         )
     )
     flagged = {m.address for m in rocketpool.members
-               if storage_bool(rocketpool, voted_for_block_key(m.address, block))}  # fmt: skip
+               if storage_bool(rocketpool, packed_key(BLOCK_FLAG, m.address, block))}  # fmt: skip
     assert indexed == flagged and len(flagged) == 6
 
 

@@ -9,6 +9,7 @@ from tests.rocketpool_votes import (
     UINT_STORAGE_SLOT,
     consensus_of,
     index,
+    packed_key,
     plant_minipool,
     set_storage,
     storage_bool,
@@ -51,7 +52,7 @@ def test_houston_applies_at_the_threshold_without_an_event_and_reverts_late_vote
     assert outcome.status == Consensus.Status.REACHED, outcome.mismatch_reason
     assert (outcome.vote_count, outcome.member_count) == (8, 15)
     assert not OnChainUpdate.objects.exists()  # v1.3.1 logs no applied penalty
-    executed = keccak(b"network.penalties.executed" + _raw(MINIPOOL) + block.to_bytes(32, "big"))
+    executed = packed_key(b"network.penalties.executed", MINIPOOL, block)
     assert storage_bool(rocketpool, executed)
     assert storage_uint(rocketpool, outcome.submission_key) == 8
     assert outcome.crossing_submission.member.address == rocketpool.members[7].address
@@ -78,10 +79,6 @@ def test_saturn_logs_penalty_applied_before_the_crossing_vote(rocketpool):
     penalties = rocketpool.system.contract("rocketNetworkPenalties").functions
     assert penalties.getVoteCount(MINIPOOL, block).call() == 8
     assert "Penalty already applied" in revert_reason(rocketpool, rocketpool.members[8], block)
-
-
-def _raw(address: str) -> bytes:
-    return bytes.fromhex(address[2:])
 
 
 def test_a_crossing_vote_past_saturns_weekly_penalty_limit_is_consensus_refused(rocketpool):

@@ -2,12 +2,12 @@
 the contract's PricesUpdated, the counter key the contract's own, late votes recorded."""
 
 import pytest
-from eth_utils import keccak, to_bytes
 
 from tests.rocketpool_votes import (
     ETHER,
     consensus_of,
     index,
+    packed_key,
     storage_bool,
     storage_uint,
     updated_logs,
@@ -41,12 +41,6 @@ def test_price_consensus_is_the_contracts_prices_updated(rocketpool, saturn):
     assert prices.getRPLPrice().call() == ETHER // 100
 
 
-def member_key(prefix: bytes, member: str, *numbers: int) -> bytes:
-    return keccak(
-        prefix + to_bytes(hexstr=member) + b"".join(n.to_bytes(32, "big") for n in numbers)
-    )
-
-
 def test_a_vote_sets_the_contracts_node_key_and_block_flag_exactly_where_the_index_has_one(
     rocketpool,
 ):
@@ -61,9 +55,9 @@ def test_a_vote_sets_the_contracts_node_key_and_block_flag_exactly_where_the_ind
         vote.member.address: vote for vote in Submission.objects.filter(round__key=str(block))
     }
     for member in rocketpool.members:
-        vote_key = member_key(b"network.prices.submitted.node.key", member.address, block, slot,
+        vote_key = packed_key(b"network.prices.submitted.node.key", member.address, block, slot,
                               price)  # fmt: skip
-        block_flag = member_key(b"network.prices.submitted.node", member.address, block)
+        block_flag = packed_key(b"network.prices.submitted.node", member.address, block)
         voted, flagged = storage_bool(rocketpool, vote_key), storage_bool(rocketpool, block_flag)
         assert voted == flagged == (member.address in indexed)
     assert len(indexed) == len(voters)

@@ -241,10 +241,11 @@ def _kind_report(kind, as_of, scored, member_scores, shares, by_id, elapsed,
     is_declared = [bool(inference and inference.declared) for _, inference in scored]
     has_evidence = [bool(inference) and Assignment.Flag.INSUFFICIENT_DATA not in inference.flags
                     for _, inference in scored]  # fmt: skip
-    unscored = [not d and not e for d, e in zip(is_declared, has_evidence, strict=True)]
-    undeclared = [t == p for t, p, d, skip in zip(truths, predicted, is_declared, unscored,
-                                                   strict=True) if not d and not skip]  # fmt: skip
-    silent = [member["address"] for (member, _), skip in zip(scored, unscored, strict=True) if skip]
+    rows = list(zip(scored, truths, predicted, is_declared, has_evidence, strict=True))
+    undeclared = [truth == named for _, truth, named, declared, evidence in rows
+                  if not declared and evidence]  # fmt: skip
+    silent = [member["address"] for (member, _), _, _, declared, evidence in rows
+              if not declared and not evidence]  # fmt: skip
     checks, violations, final = _bounds(kind, shares, by_id, as_of, software)
     days, skipped = member_scores
     return KindReport(
