@@ -65,6 +65,12 @@ def _time(value: str, name: str) -> datetime:
         raise ValidationError({name: "expected an ISO 8601 time or unix seconds"}) from None
 
 
+def _moment(request, network: str) -> datetime | None:
+    """The `at` query parameter, else the latest indexed time (None before anything is)."""
+    at = request.query_params.get("at")
+    return _time(at, "at") if at else latest_indexed_time(network)
+
+
 class CSVRenderer(renderers.BaseRenderer):
     """Flat rows as CSV, the columns those of the first row (for `?format=csv`)."""
 
@@ -305,8 +311,7 @@ class SharesViewSet(CachedByState, viewsets.ViewSet):
     ])  # fmt: skip
     def list(self, request, format=None):
         network = _network(request)
-        at = request.query_params.get("at")
-        moment = _time(at, "at") if at else latest_indexed_time(network)
+        moment = _moment(request, network)
         if moment is None:
             return Response({"network": network, "at": None, "watchtower": [], "treegen": []})
         shares = ShareBook(network, at=moment).all_shares(moment)

@@ -13,9 +13,8 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from diversity.fingerprint.api import TIME_HELP, _network, _time
+from diversity.fingerprint.api import TIME_HELP, _moment, _network
 from diversity.fingerprint.assignments import KINDS
-from diversity.fingerprint.membership import latest_indexed_time
 from diversity.fingerprint.model_card import model_card
 from diversity.fingerprint.shares import ShareBook
 from diversity.models import Kind, ModelEvaluation
@@ -150,8 +149,7 @@ class ReleaseSharesViewSet(CachedByState, viewsets.ViewSet):
     ])  # fmt: skip
     def list(self, request, format=None):
         network = _network(request)
-        at = request.query_params.get("at")
-        moment = _time(at, "at") if at else latest_indexed_time(network)
+        moment = _moment(request, network)
         if moment is None:
             return Response([])
         book = ShareBook(network, at=moment)
