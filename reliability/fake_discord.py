@@ -14,7 +14,9 @@ import math
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from reliability.loopback_server import LoopbackServer
 
 LIMITS = {"title": 256, "description": 4096, "embeds": 10, "total": 6000, "content": 2000}
 
@@ -53,33 +55,22 @@ def limit_errors(payload: dict) -> list[str]:
     return errors
 
 
-class FakeDiscord:
+class FakeDiscord(LoopbackServer):
     def __init__(self, script=(429, 204), then: int = 204, retry_after: float = 0.25):
         self.script, self.then, self.retry_after = list(script), then, retry_after
         self.requests: list[Received] = []
         self.early = 0
         self.limited_until = 0.0
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__(self._handler())
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/api/webhooks/1234567890/s3cret-webhook-token"
+        return f"{self.base_url}/api/webhooks/1234567890/s3cret-webhook-token"
 
     @property
     def accepted(self) -> list:
         return [r.body for r in self.requests if 200 <= r.status < 300]
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(5)
 
     def answer(self, raw: bytes) -> tuple[int, dict, bytes]:
         with self._lock:

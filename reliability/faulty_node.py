@@ -13,9 +13,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import requests
+
+from reliability.loopback_server import LoopbackServer
 
 RANGE_ERROR_CODE = -32005  # what Infura-style providers answer for an oversized eth_getLogs
 
@@ -39,7 +41,7 @@ class Fault:
         )
 
 
-class FaultyNode:
+class FaultyNode(LoopbackServer):
     def __init__(self, upstream: str):
         self.upstream = upstream
         self.max_log_range: int | None = None
@@ -53,19 +55,11 @@ class FaultyNode:
         self.gone = False
         self._lock = threading.Lock()
         self._sessions = threading.local()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        self._thread: threading.Thread | None = None
+        super().__init__(_handler_for(self))
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> "FaultyNode":
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        return self
+        return self.base_url
 
     def __exit__(self, *exc) -> None:
         self.stop()
@@ -73,10 +67,7 @@ class FaultyNode:
     def stop(self) -> None:
         """Go away for good: open connections are dropped, new ones refused."""
         self.gone = True
-        if self._thread is not None:
-            self._server.shutdown()
-            self._thread = None
-        self._server.server_close()
+        self.close()
 
     # --- what to do wrong ----------------------------------------------------------------------
     def fail_next(

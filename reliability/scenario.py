@@ -38,4 +38,3 @@ def run_scenarios(runs: dict[str, Run]) -> dict[str, dict]:
 
 def row(scenario: Scenario) -> dict:
     return {**asdict(scenario), "clean": scenario.clean}
-

@@ -2,15 +2,16 @@
 beacon-API server. It forwards GETs untouched unless told to stall before answering, trickle
 the body slowly, answer with another status, or rewrite the body (garbage or altered JSON)."""
 
-import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import requests
 
+from reliability.loopback_server import LoopbackServer
 
-class FaultyBeacon:
+
+class FaultyBeacon(LoopbackServer):
     def __init__(self, upstream: str):
         self.upstream = upstream
         self.stall_seconds = 0.0
@@ -18,22 +19,11 @@ class FaultyBeacon:
         self.status: int | None = None
         self.rewrite: Callable[[bytes], bytes] | None = None
         self.requests: list[str] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__(_handler_for(self))
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._server.shutdown()
-        self._server.server_close()
+        return self.base_url
 
 
 def _handler_for(proxy: FaultyBeacon):
