@@ -14,10 +14,15 @@ addresses: two reads per duty and pass while nothing changed.
 
 import logging
 
-from votes.chain.client import ChainClient, RpcError
+from eth_abi import decode as abi_decode
+from eth_abi.exceptions import DecodingError
+from eth_utils import to_checksum_address
+
+from votes.chain.client import ChainClient, RpcError, encode_call
 from votes.chain.duty_table import INDEXED_DUTIES, Setting
 from votes.chain.networks import NetworkConfig
-from votes.chain.registry import ZERO, address_at
+from votes.chain.registry import ZERO
+from votes.chain.storage_keys import contract_address_key
 from votes.consensus import DEFAULT_THRESHOLD, ThresholdSchedule
 
 log = logging.getLogger(__name__)
@@ -27,17 +32,31 @@ class HistoryUnavailable(RpcError):
     """The node cannot answer a setting at a block (a past one: not an archive node)."""
 
 
-def read_setting(client: ChainClient, config: NetworkConfig, setting: Setting,
-                 block: int) -> int | None:  # fmt: skip
-    """The setting at `block`; None where its contract does not exist yet."""
+def _eth_calls(client: ChainClient, targets: list[tuple[str, str, list]], returns: str,
+               block: int) -> list:  # fmt: skip
+    """One JSON-RPC batch of view calls (address, signature, args) at `block`, decoded."""
+    calls = [("eth_call", [{"to": to, "data": encode_call(signature, args)}, hex(block)])
+             for to, signature, args in targets]  # fmt: skip
     try:
-        address = address_at(client, config.rocket_storage, setting.contract, block)
-        if address == ZERO:
-            return None
-        return client.view(address, setting.getter, block=block)[0]
-    except (RpcError, ValueError, TypeError) as error:
-        message = f"{setting.contract}.{setting.getter} at block {block}: {error}"
-        raise HistoryUnavailable(message) from error
+        answers = client.batch_calls(calls)
+        return [abi_decode([returns], bytes.fromhex(raw[2:]))[0] for raw in answers]
+    except (RpcError, ValueError, TypeError, DecodingError) as error:
+        raise HistoryUnavailable(f"settings at block {block}: {error}") from error
+
+
+def read_settings(client: ChainClient, config: NetworkConfig, settings: list[Setting],
+                  block: int) -> dict[Setting, int]:  # fmt: skip
+    """The settings whose contract exists at `block`, in two batches: the contracts' addresses
+    from RocketStorage, then the getters."""
+    names = sorted({setting.contract for setting in settings})
+    keys = [
+        (config.rocket_storage, "getAddress(bytes32)", [contract_address_key(n)]) for n in names
+    ]
+    found = dict(zip(names, map(to_checksum_address, _eth_calls(client, keys, "address", block)),
+                     strict=True))  # fmt: skip
+    present = [setting for setting in settings if found[setting.contract] != ZERO]
+    getters = [(found[setting.contract], setting.getter, []) for setting in present]
+    return dict(zip(present, _eth_calls(client, getters, "uint256", block), strict=True))
 
 
 def read_thresholds(client: ChainClient, config: NetworkConfig,
@@ -45,13 +64,12 @@ def read_thresholds(client: ChainClient, config: NetworkConfig,
     """{duty: threshold} at `block` (the head by default), from the latest release that has the
     duty and whose settings contract exists at that block."""
     block = client.block_number() if block is None else block
+    rows = [row for row in reversed(INDEXED_DUTIES) if row.threshold is not None]
+    values = read_settings(client, config, list(dict.fromkeys(r.threshold for r in rows)), block)
     thresholds: dict[str, int] = {}
-    for row in reversed(INDEXED_DUTIES):
-        if row.duty in thresholds or row.threshold is None:
-            continue
-        value = read_setting(client, config, row.threshold, block)
-        if value is not None:
-            thresholds[row.duty] = value
+    for row in rows:
+        if row.duty not in thresholds and row.threshold in values:
+            thresholds[row.duty] = values[row.threshold]
     return {row.duty: thresholds.get(row.duty, DEFAULT_THRESHOLD) for row in INDEXED_DUTIES}
 
 
