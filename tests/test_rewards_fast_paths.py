@@ -2,8 +2,8 @@
 
 Three shortcuts make verification cheap on well-formed files: node entries read a column at a
 time (`columns.read_columns`), repeated JSON keys detected by counting keys instead of hooking
-every object (`reader.parse_json`), and proofs compared as one joined text (`proofs`). Each is
-checked here against the slow path on real files and on hostile variants.
+every object (`reader.parse_json`), and proofs compared as joined texts, a few dozen nodes at a
+time (`proofs`). Each is checked here against the slow path on real files and hostile variants.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from diversity.rewardstree import parse_rewards, schema, verify_rewards_bytes
+from diversity.rewardstree import parse_rewards, proofs, schema, verify_rewards_bytes
 from diversity.rewardstree.reader import _object_pairs, parse_json
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "rewards-trees"
@@ -185,7 +185,9 @@ def proofs_changed(change) -> set[str]:
     "change",
     [
         lambda p: [p[0] + p[1], "", *p[2:]],  # the same text, hashes split elsewhere
-        lambda p: [p[0] + "|" + p[1], *p[2:]],  # the separator inside a hash
+        lambda p: [p[0] + "|" + p[1], *p[2:]],  # another separator inside a hash
+        lambda p: [p[0] + proofs.SEPARATOR + p[1], "", *p[2:]],  # the separator inside, count kept
+        lambda p: [p[0] + proofs.SEPARATOR, p[1][:-1], *p[2:]],  # a separator for a digit
         lambda p: [p[0][:-1], p[0][-1] + p[1], *p[2:]],  # one digit moved to the next hash
         lambda p: [*p[1:], p[0]],  # the right hashes in the wrong order
         lambda p: p[:-1],  # one hash short
@@ -195,3 +197,21 @@ def proofs_changed(change) -> set[str]:
 )
 def test_a_proof_that_only_looks_right_as_one_text_fails(change):
     assert proofs_changed(change) == {"node-proofs"}
+
+
+def test_a_wrong_proof_is_named_wherever_it_sits_among_the_texts_compared_at_a_time():
+    """The texts are compared a few dozen nodes at a time: a wrong proof at either edge of such
+    a group, or in the short last group, is found and named, and no other node with it."""
+    document = json.loads((DATA / "rp-rewards-mainnet-20.json").read_bytes())
+    entries = list(document["nodeRewards"].items())
+    depth = len(entries[0][1]["merkleProof"])
+    step = proofs.CHUNK_TEXT // ((2 + 64 + len(proofs.SEPARATOR)) * depth)
+    assert step < len(entries) - 1, "the file should span several groups"
+    for index in (0, step - 1, step, len(entries) - 1):
+        changed = json.loads(json.dumps(document))
+        address, entry = list(changed["nodeRewards"].items())[index]
+        proof = entry["merkleProof"]
+        entry["merkleProof"] = [proof[1], proof[0], *proof[2:]]
+        failure = verify_rewards_bytes(json.dumps(changed).encode()).check("node-proofs")
+        assert not failure.passed
+        assert failure.message.startswith("1 proofs do not verify") and address in failure.message

@@ -11,10 +11,13 @@ columns (`merkle.packed_leaves`), so no address is decoded twice.
 
 from __future__ import annotations
 
+import binascii
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain, repeat
 from operator import attrgetter, itemgetter
+
+import numpy as np
 
 from .model import NodeReward
 from .values import UINT256_LIMIT
@@ -147,20 +150,27 @@ def _amount_columns(columns: list[Sequence]) -> list[list[int]] | None:
 
 
 def _address_bytes(addresses: list[str]) -> bytes | None:
-    """All addresses decoded in one pass, if each is "0x" + 40 lower-case hex digits."""
+    """All addresses decoded in one pass, if each is "0x" + 40 lower-case hex digits.
+
+    The checks run on bytes: `str.islower` and `str.replace` walk the text a character at a
+    time (~0.6 ms for a mainnet file), their bytes counterparts and `unhexlify` do not.
+    """
     count = len(addresses)
     if set(map(len, addresses)) != {ADDRESS_CHARS}:
         return None
-    text = "".join(addresses)
-    if text[0::ADDRESS_CHARS] != "0" * count or text[1::ADDRESS_CHARS] != "x" * count:
+    try:
+        text = "".join(addresses).encode("ascii")
+    except UnicodeEncodeError:
         return None
-    if not text.islower():  # no upper-case letter ("x" is cased, so there is a lower-case one)
+    if text[0::ADDRESS_CHARS] != b"0" * count or text[1::ADDRESS_CHARS] != b"x" * count:
         return None
-    try:  # fromhex skips spaces, so a space in an address shows up as missing bytes
-        packed = bytes.fromhex(text.replace("0x", ""))
-    except ValueError:
+    digits = np.frombuffer(text, dtype=np.uint8).reshape(count, ADDRESS_CHARS)[:, 2:].tobytes()
+    if digits.lower() != digits:
         return None
-    return packed if len(packed) == ADDRESS_BYTES * count else None
+    try:  # unhexlify, unlike bytes.fromhex, takes no spaces: every character must be a digit
+        return binascii.unhexlify(digits)
+    except binascii.Error:
+        return None
 
 
 def _extras(values: list[dict], leaf_width: int) -> list[dict] | None:
