@@ -44,7 +44,11 @@ def check_node_proofs(
             False,
             f"{len(bad)} proofs do not verify against 0x{root.hex()}: " + summarise(bad),
         )
-    return CheckResult("node-proofs", True, f"all {len(leaves)} proofs verify against the root")
+    return all_verified(len(leaves))
+
+
+def all_verified(count: int) -> CheckResult:
+    return CheckResult("node-proofs", True, f"all {count} proofs verify against the root")
 
 
 def _proofs_not_matching_tree(proofs: Sequence, tree: MerkleTree, leaves: list[bytes]) -> list[int]:
