@@ -12,6 +12,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -37,8 +38,7 @@ def verify_both_ways(data: bytes) -> tuple[dict, dict, bool]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(verify_module, "_verify_with_cut_proofs", spy)
         report = verify_rewards_bytes(data)
-        patch.setattr(verify_module, "_verify_with_cut_proofs", lambda *args: None)
-        careful = verify_rewards_bytes(data)
+    careful = verify_rewards_bytes(data, careful=True)
     return comparable(report), comparable(careful), answered == [True]
 
 
@@ -129,12 +129,25 @@ def test_any_bracket_quote_or_digit_put_anywhere_is_reported_as_the_careful_path
 
 
 def test_cut_arrays_refuses_nested_or_unpaired_brackets():
+    assert proof_text.cut_arrays(b"") is None
+    assert proof_text.cut_arrays(b'{"a": 1}') is None
     assert proof_text.cut_arrays(b'{"a": [[]]}') is None
     assert proof_text.cut_arrays(b'{"a": ]["x"]}') is None
     assert proof_text.cut_arrays(b'{"a": ["x"}') is None
     cut = proof_text.cut_arrays(b'{"a": ["x"], "b": ["y", "z"]}')
     assert cut.rest == b'{"a": [], "b": []}'
     assert [cut.content(k) for k in range(len(cut))] == [b'"x"', b'"y", "z"']
+
+
+def test_brackets_are_found_across_the_blocks_searched_at_a_time():
+    """Brackets on both sides of every block edge, among the `Y` and `_` the search sets aside."""
+    block = proof_text.SCAN_BLOCK
+    data = bytearray(b"Y_ " * (block + 10))
+    where = [0, block - 1, block, 2 * block - 1, 2 * block + 1, len(data) - 1]
+    for k, offset in enumerate(where):
+        data[offset] = ord("[]"[k % 2])
+    opens, closes = proof_text._brackets(np.frombuffer(bytes(data), dtype=np.uint8))
+    assert opens.tolist() == where[0::2] and closes.tolist() == where[1::2]
 
 
 def test_a_proof_cut_short_cannot_lend_its_end_to_the_next_one():
