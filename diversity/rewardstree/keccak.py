@@ -23,5 +23,5 @@ def keccak256(data: bytes) -> bytes:
 
 
 def keccak256_many(items: Iterable[bytes]) -> list[bytes]:
-    """Keccak-256 of each item, in order."""
-    return [keccak_256(item).digest() for item in items]
+    """Keccak-256 of each item, in order (mapped in C: no Python frame per item)."""
+    return list(map(keccak_256.digest, map(keccak_256, items)))
