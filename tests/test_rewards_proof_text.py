@@ -166,3 +166,45 @@ def test_a_proof_cut_short_cannot_lend_its_end_to_the_next_one():
     report, careful, quick = verify_both_ways(text.encode())
     assert not quick and report == careful
     assert not report["passed"]
+
+
+def with_entries(entries: list[tuple[str, dict, object]]) -> bytes:
+    """SMALL with nodeRewards written from (address, entry, merkleProof) triples, repeats kept."""
+    document = json.loads(SMALL)
+    texts = [
+        f'"{address}": ' + json.dumps({**entry, "merkleProof": proof}, indent=2)
+        for address, entry, proof in entries
+    ]
+    document["nodeRewards"] = "NODES"
+    text = json.dumps(document, indent=2)
+    return text.replace('"NODES"', "{" + ",\n".join(texts) + "}").encode()
+
+
+NODES = [(a, e, e["merkleProof"]) for a, e in json.loads(SMALL)["nodeRewards"].items()]
+
+
+def test_a_repeated_node_cannot_swap_two_nodes_proofs():
+    """A, B, then A again: JSON keeps A first with its second entry's value, so the arrays'
+    order (B's, then A's second) is no longer the nodes' order. Each array holds the other
+    node's path, which the quick path would have taken for right."""
+    (a, entry_a, proof_a), (b, entry_b, proof_b), *others = NODES
+    swapped = [(a, entry_a, "not a list"), (b, entry_b, proof_a), (a, entry_a, proof_b)]
+    data = with_entries(swapped + others)
+    report, careful, quick = verify_both_ways(data)
+    assert not quick and report == careful
+    assert not next(c for c in report["checks"] if c["name"] == "node-proofs")["passed"]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_node_entries_repeated_moved_or_given_other_proofs_report_as_the_careful_path(data):
+    entries = list(NODES)
+    for _ in range(data.draw(st.integers(1, 3))):
+        source = data.draw(st.sampled_from(entries))
+        proof = data.draw(st.sampled_from([e[2] for e in NODES] + ["x", [], None]))
+        where = data.draw(st.integers(0, len(entries)))
+        if data.draw(st.booleans()):
+            entries.pop(entries.index(source))
+        entries.insert(min(where, len(entries)), (source[0], source[1], proof))
+    report, careful, _ = verify_both_ways(with_entries(entries))
+    assert report == careful

@@ -8,8 +8,8 @@ cut content with the path the tree gives, written in the file's own layout (`pro
 
 This proves what decoding would, or the verifier decodes the whole file instead:
 - every `[` opens a node's merkleProof: the rest must decode with one node per `[`, each
-  merkleProof a list, so no `[` was in a string or opened another array, and the k-th array is
-  the k-th node's (JSON keeps their order);
+  merkleProof a list, so no `[` was in a string or opened another array; and with no node key
+  repeated, the k-th array is the k-th node's (JSON keeps their order);
 - each array ends at the first `]` after its `[`, and its content equals, byte for byte, the
   expected hashes in quotes, separated by a comma and JSON whitespace. That text is plain (hex
   digits in quotes, commas, whitespace: no escape, no bracket), so it is valid JSON for exactly
@@ -65,6 +65,13 @@ def cut_arrays(data: bytes) -> CutProofs | None:
     starts, ends = [0, *closes.tolist()], [*(opens + 1).tolist(), len(data)]
     rest = b"".join(map(view.__getitem__, map(slice, starts, ends)))
     return CutProofs(data, opens, closes, rest)
+
+
+def nodes_in_text_order(document: object) -> bool:
+    """False if nodeRewards repeats a key: a repeated key keeps its first place with its last
+    value, so the k-th node would no longer be the one whose entry holds the k-th array."""
+    nodes = document.get("nodeRewards") if isinstance(document, dict) else None
+    return not getattr(nodes, "duplicates", None)
 
 
 def _brackets(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

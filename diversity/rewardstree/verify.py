@@ -196,9 +196,12 @@ def _verify_with_cut_proofs(report, data, roots, submission) -> VerificationRepo
     if cut is None:
         return None
     try:
-        parsed = parse_rewards(parse_json(cut.rest), with_nodes=False)
+        document = parse_json(cut.rest)
     except DecodeError:
         return None
+    if not proof_text.nodes_in_text_order(document):
+        return None
+    parsed = parse_rewards(document, with_nodes=False)
     if parsed.columns is None:  # some node entry is odd: its merkleProof may not be a list
         return None
     parsed_at = time.perf_counter()
