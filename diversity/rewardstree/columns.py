@@ -41,15 +41,25 @@ class NodeColumns:
     smoothing_pool_eth: list[int]
     voter_share_eth: list[int] | None
     proofs: Sequence[list]
-    extras: list[dict] | None = None  # None: no entry has fields beyond the leaf's
+    # The entries as read, when some has fields beyond the leaf's (mainnet interval 0): the
+    # extra fields are only sorted out for `to_nodes`, which the verifier never calls.
+    entries_with_extras: list[dict] | None = None
 
     def __len__(self) -> int:
         return len(self.addresses)
 
+    def extras(self) -> list[dict] | None:
+        """Each entry's fields beyond the leaf's, or None if no entry has any."""
+        if self.entries_with_extras is None:
+            return None
+        known = {*LEAF_FIELDS, VOTER_FIELD}
+        return [{k: v for k, v in e.items() if k not in known} for e in self.entries_with_extras]
+
     def to_nodes(self) -> list[NodeReward]:
         """One NodeReward per node, each with its own `extra` dict."""
         voter = self.voter_share_eth if self.voter_share_eth is not None else repeat(0)
-        extras = self.extras if self.extras is not None else map(dict, repeat(()))
+        extras = self.extras()
+        extras = extras if extras is not None else map(dict, repeat(()))
         return list(
             map(
                 NodeReward,
@@ -119,7 +129,7 @@ def read_columns(entries: dict, with_voter_share: bool) -> NodeColumns | None:
         *amounts[:3],
         amounts[3] if with_voter_share else None,
         proofs,
-        _extras(values, len(names)),
+        values if max(map(len, values)) > len(names) else None,
     )
 
 
@@ -171,11 +181,3 @@ def _address_bytes(addresses: list[str]) -> bytes | None:
         return binascii.unhexlify(digits)
     except binascii.Error:
         return None
-
-
-def _extras(values: list[dict], leaf_width: int) -> list[dict] | None:
-    """Fields beyond the leaf's per entry (mainnet interval 0 has one), or None if no entry has."""
-    if max(map(len, values)) == leaf_width:
-        return None
-    known = {*LEAF_FIELDS, VOTER_FIELD}
-    return [{k: v for k, v in entry.items() if k not in known} for entry in values]
