@@ -41,8 +41,9 @@ class NodeColumns:
     smoothing_pool_eth: list[int]
     voter_share_eth: list[int] | None
     proofs: Sequence[list]
-    # The entries as read, when some has fields beyond the leaf's (mainnet interval 0): the
-    # extra fields are only sorted out for `to_nodes`, which the verifier never calls.
+    # The entries as read, when some has fields beyond the leaf's (file version 1, mainnet 0-14,
+    # gives each node its smoothingPoolEligibilityRate); the extra fields are sorted out only
+    # for `to_nodes`, which the verifier never calls.
     entries_with_extras: list[dict] | None = None
 
     def __len__(self) -> int:

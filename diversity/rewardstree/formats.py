@@ -85,7 +85,9 @@ FILE_FORMATS = {
 }
 
 # rulesetVersion -> the file version its generator writes. Mainnet intervals 0-3 ran ruleset 1,
-# whose files carry no rulesetVersion; ruleset 2 began at interval 4, 7 at 15, 8 at 18, 9 at 24.
+# whose files carry no rulesetVersion; then 2 from interval 4, 3 from 5, 4 from 6, 5 from 8,
+# 6 from 12, 7 from 15, 8 from 18, 10 from 30, 11 from 46 (9 never ran on mainnet; every
+# published header is in tests/data/published_rewards_headers.json).
 RULESET_FILE_VERSIONS = {1: 1, 2: 1, 3: 1, 4: 1, 5: 1, 6: 1, 7: 2, 8: 3, 9: 3, 10: 3, 11: 4}
 
 
