@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 
-from reliability.loopback_server import LoopbackServer
+from votes.devnet.loopback_server import LoopbackServer
 
 LIMITS = {"title": 256, "description": 4096, "embeds": 10, "total": 6000, "content": 2000}
 

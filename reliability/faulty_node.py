@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler
 
 import requests
 
-from reliability.loopback_server import LoopbackServer
+from votes.devnet.loopback_server import LoopbackServer
 
 RANGE_ERROR_CODE = -32005  # what Infura-style providers answer for an oversized eth_getLogs
 

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler
 
 import requests
 
-from reliability.loopback_server import LoopbackServer
+from votes.devnet.loopback_server import LoopbackServer
 
 
 class FaultyBeacon(LoopbackServer):

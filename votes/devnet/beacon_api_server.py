@@ -22,8 +22,10 @@ import json
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
+
+from votes.devnet.loopback_server import LoopbackServer
 
 FAR_FUTURE_EPOCH = 2**64 - 1
 MAX_EFFECTIVE_BALANCE_GWEI = 32 * 10**9
@@ -123,39 +125,16 @@ class SimulatedBeaconChain:
             return self._states[self._slots[at - 1]] if at else None
 
 
-class BeaconApiServer:
-    """Serves a SimulatedBeaconChain on 127.0.0.1 until stopped (also a context manager)."""
+class BeaconApiServer(LoopbackServer):
+    """Serves a SimulatedBeaconChain on 127.0.0.1 until closed (also a context manager)."""
 
     def __init__(self, chain: SimulatedBeaconChain, port: int = 0):
         self.chain = chain
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(chain))
-        self._server.daemon_threads = True
-        self._thread: threading.Thread | None = None
+        super().__init__(_handler_for(chain), port, name="beacon-api")
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> str:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="beacon-api", daemon=True
-        )
-        self._thread.start()
-        return self.url
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> BeaconApiServer:
-        self.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+        return self.base_url
 
 
 def answer(chain: SimulatedBeaconChain, path: str, query: dict[str, list[str]]):

@@ -82,6 +82,6 @@ def open_devnet(rpc_url: str | None = None, reward_interval_days: int = 7,
         raise
     finally:
         if beacon is not None:
-            beacon.stop()
+            beacon.close()
         if anvil is not None:
             anvil.stop()
