@@ -52,12 +52,18 @@ def test_balances_consensus_after_the_saturn_upgrade_is_the_v1_4_contract(rocket
     assert storage_uint(rocketpool, outcome.submission_key) == 8
 
 
-def test_different_values_count_apart_and_only_the_majority_applies(rocketpool):
+def split_vote(rocketpool, agreeing: int) -> int:
+    """Three members vote one wei more total ETH, the next `agreeing` the VALUES; indexed."""
     block, slot = voting_block(rocketpool)
     other = (VALUES[0] + 1, *VALUES[1:])
     submit_balances(rocketpool, rocketpool.members[:3], block, slot, *other)
-    submit_balances(rocketpool, rocketpool.members[3:11], block, slot, *VALUES)
+    submit_balances(rocketpool, rocketpool.members[3 : 3 + agreeing], block, slot, *VALUES)
     index(rocketpool)
+    return block
+
+
+def test_different_values_count_apart_and_only_the_majority_applies(rocketpool):
+    block = split_vote(rocketpool, agreeing=8)
     outcome = consensus_of("balances", block)
     assert outcome.status == Consensus.Status.REACHED
     assert (outcome.vote_count, outcome.dissent_count) == (8, 3)
@@ -71,11 +77,7 @@ def set_network_setting(rocketpool, function: str, path: str, value) -> None:
 
 
 def test_the_index_has_a_vote_exactly_where_the_contract_flags_a_member_for_the_block(rocketpool):
-    block, slot = voting_block(rocketpool)
-    other = (VALUES[0] + 1, *VALUES[1:])
-    submit_balances(rocketpool, rocketpool.members[:3], block, slot, *other)
-    submit_balances(rocketpool, rocketpool.members[3:6], block, slot, *VALUES)
-    index(rocketpool)
+    block = split_vote(rocketpool, agreeing=3)
     indexed = set(
         Submission.objects.filter(round__key=str(block), reverted=False).values_list(
             "member__address", flat=True
